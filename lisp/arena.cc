@@ -1,0 +1,34 @@
+#include "lisp/arena.h"
+
+#include <algorithm>
+
+namespace vigy::lisp {
+
+Arena::~Arena() = default;
+
+void* Arena::AllocateSlow(size_t size) {
+  if (cap_ != 0 && used_ + size > cap_) throw ArenaExhausted{cap_};
+  // Large objects get a block of their own so the current block keeps its tail.
+  if (size > next_block_size_ / 4) {
+    blocks_.push_back(std::make_unique<char[]>(size));
+    used_ += size;
+    return blocks_.back().get();
+  }
+  blocks_.push_back(std::make_unique<char[]>(next_block_size_));
+  cursor_ = blocks_.back().get();
+  end_ = cursor_ + next_block_size_;
+  next_block_size_ = std::min<size_t>(next_block_size_ * 2, 8 * 1024 * 1024);
+  void* p = cursor_;
+  cursor_ += size;
+  used_ += size;
+  return p;
+}
+
+void Arena::Reset() {
+  blocks_.clear();
+  cursor_ = end_ = nullptr;
+  used_ = 0;
+  next_block_size_ = 64 * 1024;
+}
+
+}  // namespace vigy::lisp

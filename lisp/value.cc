@@ -1,0 +1,175 @@
+#include "lisp/value.h"
+
+#include <bit>
+#include <cmath>
+
+#include "lisp/map.h"
+
+namespace vigy::lisp {
+namespace {
+
+uint64_t HashBytes(std::string_view bytes) {
+  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a, then a final mix
+  for (unsigned char ch : bytes) {
+    h ^= ch;
+    h *= 0x100000001b3ull;
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h;
+}
+
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
+}
+
+}  // namespace
+
+String* NewString(Arena& arena, std::string_view text) {
+  auto* s = static_cast<String*>(arena.Allocate(offsetof(String, data) + text.size() + 1));
+  s->size = static_cast<uint32_t>(text.size());
+  s->chars = CountChars(text);
+  if (!text.empty()) std::memcpy(s->data, text.data(), text.size());
+  s->data[text.size()] = '\0';
+  return s;
+}
+
+Value MakeString(Arena& arena, std::string_view text) { return Value::Of(NewString(arena, text)); }
+
+Sym* NewSym(Arena& arena, std::string_view name) {
+  auto* s = static_cast<Sym*>(arena.Allocate(offsetof(Sym, data) + name.size() + 1));
+  s->hash = static_cast<uint32_t>(HashBytes(name));
+  s->size = static_cast<uint32_t>(name.size());
+  if (!name.empty()) std::memcpy(s->data, name.data(), name.size());
+  s->data[name.size()] = '\0';
+  return s;
+}
+
+Value MakeSymbol(Arena& arena, std::string_view name) { return Value::Symbol(NewSym(arena, name)); }
+Value MakeKeyword(Arena& arena, std::string_view name) { return Value::Keyword(NewSym(arena, name)); }
+
+Value MakeError(Arena& arena, Value tag, std::string_view message) {
+  return Value::Of(arena.New<ErrorObj>(tag, NewString(arena, message)));
+}
+
+void ListBuilder::Add(Value v) {
+  Cons* cell = arena_.New<Cons>(v, Value::Empty());
+  if (tail_ == nullptr) {
+    head_ = Value::Of(cell);
+  } else {
+    tail_->cdr = Value::Of(cell);
+  }
+  tail_ = cell;
+}
+
+uint32_t CountChars(std::string_view utf8) {
+  uint32_t n = 0;
+  for (unsigned char ch : utf8) n += (ch & 0xC0) != 0x80;
+  return n;
+}
+
+std::string_view TypeName(Value v) {
+  switch (v.tag) {
+    case Tag::kNil: return "nil";
+    case Tag::kBool: return "boolean";
+    case Tag::kInt: return "integer";
+    case Tag::kFloat: return "float";
+    case Tag::kEmpty:
+    case Tag::kCons: return "list";
+    case Tag::kString: return "string";
+    case Tag::kSymbol: return "symbol";
+    case Tag::kKeyword: return "keyword";
+    case Tag::kMap: return "map";
+    case Tag::kClosure:
+    case Tag::kBuiltin: return "function";
+    case Tag::kError: return "error";
+    case Tag::kUnbound:
+    case Tag::kTailCall: break;
+  }
+  return "internal";
+}
+
+static bool SameName(const Sym* a, const Sym* b) {
+  return a == b || (a->hash == b->hash && a->name() == b->name());
+}
+
+bool Eq(Value a, Value b) {
+  if (a.tag != b.tag) return false;
+  switch (a.tag) {
+    case Tag::kNil:
+    case Tag::kEmpty: return true;
+    case Tag::kBool: return a.b == b.b;
+    case Tag::kInt: return a.i == b.i;
+    case Tag::kFloat: return a.f == b.f;
+    case Tag::kString: return a.s->view() == b.s->view();
+    case Tag::kSymbol:
+    case Tag::kKeyword: return SameName(a.sym, b.sym);
+    default: return a.raw == b.raw;
+  }
+}
+
+bool Equal(Value a, Value b) {
+  // Iterates along lists so long lists need no native recursion per element.
+  while (true) {
+    if (a.tag != b.tag) return false;
+    if (a.tag == Tag::kCons) {
+      if (a.c == b.c) return true;
+      if (!Equal(a.c->car, b.c->car)) return false;
+      a = a.c->cdr;
+      b = b.c->cdr;
+      continue;
+    }
+    if (a.tag == Tag::kMap) {
+      if (a.m == b.m) return true;
+      if (MapCount(a) != MapCount(b)) return false;
+      bool same = true;
+      MapForEach(a, [&](Value key, Value value) {
+        if (!same) return;
+        const Value* other = MapFind(b, key);
+        same = other != nullptr && Equal(value, *other);
+      });
+      return same;
+    }
+    if (a.tag == Tag::kError) {
+      return a.err == b.err ||
+             (Equal(a.err->tag, b.err->tag) && a.err->message->view() == b.err->message->view());
+    }
+    return Eq(a, b);
+  }
+}
+
+uint64_t Hash(Value v) {
+  switch (v.tag) {
+    case Tag::kNil: return 0x9e3779b97f4a7c15ull;
+    case Tag::kEmpty: return 0x632be59bd9b4e019ull;
+    case Tag::kBool: return v.b ? 0x8cb92ba72f3d8dd7ull : 0x2545f4914f6cdd1dull;
+    case Tag::kInt: return Mix(static_cast<uint64_t>(v.i));
+    case Tag::kFloat: {
+      double f = v.f == 0.0 ? 0.0 : v.f;  // -0.0 == 0.0
+      return Mix(std::bit_cast<uint64_t>(f) ^ 0x5851f42d4c957f2dull);
+    }
+    case Tag::kString: return HashBytes(v.s->view());
+    case Tag::kSymbol: return Mix(v.sym->hash ^ 0x1111);
+    case Tag::kKeyword: return Mix(v.sym->hash ^ 0x2222);
+    case Tag::kCons: {
+      uint64_t h = 0x27d4eb2f165667c5ull;
+      for (Value it = v; it.tag == Tag::kCons; it = it.c->cdr) h = Mix(h ^ Hash(it.c->car));
+      return h;
+    }
+    default: return Mix(v.raw);
+  }
+}
+
+size_t ListLength(Value list) {
+  size_t n = 0;
+  for (Value it = list; it.tag == Tag::kCons; it = it.c->cdr) ++n;
+  return n;
+}
+
+}  // namespace vigy::lisp
