@@ -1,15 +1,149 @@
 #include "cli/app.h"
 
+#include <cctype>
+#include <exception>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "lisp/suggest.h"
 
 namespace vigy::cli {
+namespace {
+
+struct BoundCommand {
+  std::string name;
+  CLI::App* sub;
+  CommandRunner run;
+};
+
+void AddGlobalOptions(CLI::App& app, GlobalOptions& global, int& verbose, int& quiet) {
+  app.add_option("--db", global.db,
+                 "the store file (default: $VIGY_DB, else $XDG_DATA_HOME/vigy/vigy.db)")
+      ->type_name("PATH");
+  app.add_flag("-v,--verbose", verbose, "say more (repeat for more)");
+  app.add_flag("-q,--quiet", quiet, "say less");
+  app.add_flag("--json", global.json, "print data as JSON");
+  app.add_flag("--no-color", global.no_color, "never colour output (also: NO_COLOR=1)");
+}
+
+// CLI11's message, shaped like every other error: lower case first, one line.
+std::string OneLine(std::string message) {
+  for (char& c : message) {
+    if (c == '\n') c = ' ';
+  }
+  while (!message.empty() && message.back() == ' ') message.pop_back();
+  if (message.size() > 1 && std::isupper(static_cast<unsigned char>(message[0])) &&
+      !std::isupper(static_cast<unsigned char>(message[1]))) {
+    message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+  }
+  return message;
+}
+
+// The first argument that is neither an option nor an option's value, if the
+// parse got no further than the top level: what the user meant as a command.
+std::string FirstWord(const std::vector<std::string>& remaining) {
+  for (const std::string& arg : remaining) {
+    if (!arg.empty() && arg[0] != '-') return arg;
+  }
+  return "";
+}
+
+std::string UnknownCommand(const std::string& word, const std::vector<BoundCommand>& commands) {
+  std::vector<std::string_view> names;
+  for (const BoundCommand& c : commands) names.push_back(c.name);
+  std::string guess = lisp::ClosestName(word, names);
+  if (guess.empty()) return fmt::format("unknown command '{}'", word);
+  return fmt::format("unknown command '{}' (did you mean '{}'?)", word, guess);
+}
+
+std::string UsageMessage(const CLI::ParseError& e, const BoundCommand* selected,
+                         const std::vector<BoundCommand>& commands, CLI::App& app) {
+  if (selected == nullptr) {
+    std::vector<std::string> remaining = app.remaining();
+    std::string word = FirstWord(remaining);
+    if (!word.empty()) return UnknownCommand(word, commands);
+    if (!remaining.empty()) return fmt::format("unknown option '{}'", remaining[0]);
+    if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr &&
+        std::string_view(e.what()).starts_with("A subcommand")) {
+      return "a command is required";
+    }
+  }
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    std::vector<std::string> extras = selected ? selected->sub->remaining() : app.remaining();
+    if (extras.empty()) extras = app.remaining();
+    if (!extras.empty() && extras[0].starts_with("-")) {
+      return fmt::format("unknown option '{}'", extras[0]);
+    }
+    if (!extras.empty()) return fmt::format("unexpected argument '{}'", extras[0]);
+  }
+  return OneLine(e.what());
+}
+
+int ExitWith(Output& out, const core::Status& status) {
+  if (!status.ok() && !status.message().empty()) out.Error(status.message());
+  out.Flush();
+  return core::ExitCode(status);
+}
+
+}  // namespace
 
 int Main(int argc, char** argv) {
-  CLI::App app{"vigy: reconcilers in a small Lisp, ticked from one SQLite file"};
-  app.set_version_flag("--version", VIGY_VERSION);
+  GlobalOptions global;
+  int verbose = 0;
+  int quiet = 0;
+
+  CLI::App app{"vigy: small reconcilers written in a Lisp, ticked from one SQLite file.",
+               "vigy"};
+  app.set_version_flag("--version", std::string("vigy ") + VIGY_VERSION);
+  AddGlobalOptions(app, global, verbose, quiet);
   app.require_subcommand(1);
-  CLI11_PARSE(app, argc, argv);
-  return 0;
+  app.fallthrough();  // global options may also follow the command
+  app.footer("Run 'vigy COMMAND --help' for a command's options.");
+
+  std::vector<BoundCommand> commands;
+  for (Command& command : Commands()) {
+    CLI::App* sub = app.add_subcommand(std::string(command.name), std::string(command.summary));
+    if (command.prints_data) sub->add_flag("--json", global.json, "print data as JSON");
+    commands.push_back({std::string(command.name), sub, command.setup(*sub)});
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    Output out = Output::ForProcess(global.no_color || NoColorRequested());
+    const BoundCommand* selected = nullptr;
+    for (const BoundCommand& c : commands) {
+      if (c.sub->parsed()) selected = &c;
+    }
+    out.Error(UsageMessage(e, selected, commands, app));
+    out.PrintError(fmt::format("run 'vigy {}--help' for usage\n",
+                               selected ? selected->name + " " : ""));
+    return ExitWith(out, core::Status::InvalidArgument(""));
+  }
+
+  global.verbosity = verbose - quiet;
+  Output out = Output::ForProcess(global.no_color);
+  for (const BoundCommand& c : commands) {
+    if (!c.sub->parsed()) continue;
+    try {
+      return ExitWith(out, c.run(Invocation{global, out}));
+    } catch (const std::exception& e) {
+      return ExitWith(out, core::Status::Failed(fmt::format("internal error: {}", e.what())));
+    }
+  }
+  return ExitWith(out, core::Status::InvalidArgument("a command is required"));
 }
 
 }  // namespace vigy::cli

@@ -1,9 +1,12 @@
-// The vigy command line: builds the command tree, runs the chosen command and
-// maps its Status to the process exit code (the only place that does).
+// The vigy command line: builds the command tree from the table of commands
+// (commands.h), parses, runs the chosen command, prints its failure as one
+// line on stderr and maps its Status to the process exit code (the only place
+// that does).
 #pragma once
 
 namespace vigy::cli {
 
+// Runs the command line `argv` and returns the process exit code.
 int Main(int argc, char** argv);
 
 }  // namespace vigy::cli

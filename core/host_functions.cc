@@ -1,6 +1,7 @@
 #include "core/host_functions.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,8 +11,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "core/shell.h"
 #include "lisp/builtin_args.h"
@@ -37,8 +36,8 @@ std::string PathArg(Machine& m, Value v) {
 bool IsMissing(int error) { return error == ENOENT || error == ENOTDIR; }
 
 [[noreturn]] void FailIo(Machine& m, const std::string& path, int error) {
-  m.Fail("io", fmt::format("'{}' cannot read '{}': {}", m.builtin_name(), path,
-                           std::strerror(error)));
+  m.Fail("io",
+         fmt::format("'{}' cannot read '{}': {}", m.builtin_name(), path, std::strerror(error)));
 }
 
 Value Assoc(Machine& m, Value map, std::string_view key, Value value) {
@@ -56,7 +55,9 @@ Value Sh(Machine& m, Args a) {
   }
   // Out of time already: fail on the evaluation's limit rather than run.
   m.CheckLimits();
-  timeout_ms = std::min(timeout_ms, m.RemainingMs());
+  // RemainingMs() rounds down; one more millisecond makes sure the deadline
+  // has passed when the command is stopped for it, so the limit fires below.
+  timeout_ms = std::min(timeout_ms, m.RemainingMs() + 1);
 
   ShellResult result = RunShell(command, std::chrono::milliseconds(timeout_ms), kShellOutputCap);
   // If the evaluation's own time ran out meanwhile, that limit wins.

@@ -1,9 +1,9 @@
 #include "core/ids.h"
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <random>
-
-#include <fmt/format.h>
 
 namespace vigy::core {
 namespace {
@@ -23,8 +23,8 @@ uint64_t Mix(uint64_t h) {
 }
 
 bool IsNameChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == '-';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
 }
 
 // The character as a user would want it shown in an error message.
@@ -68,7 +68,8 @@ std::string NewRunId(int64_t epoch_ms) {
 }
 
 Status ValidateVigyName(std::string_view name) {
-  if (name.empty()) return Status::InvalidArgument("vigy name is empty (use 1-64 of A-Z a-z 0-9 . _ -)");
+  if (name.empty())
+    return Status::InvalidArgument("vigy name is empty (use 1-64 of A-Z a-z 0-9 . _ -)");
   if (name.size() > 64) {
     return Status::InvalidArgument(
         fmt::format("vigy name '{}' is {} characters long (at most 64)", name, name.size()));
@@ -84,11 +85,11 @@ Status ValidateVigyName(std::string_view name) {
 }
 
 Status ValidateLabelKey(std::string_view key) {
-  if (key.empty()) return Status::InvalidArgument("label key is empty (use 1-253 of A-Z a-z 0-9 . _ / -)");
+  if (key.empty())
+    return Status::InvalidArgument("label key is empty (use 1-253 of A-Z a-z 0-9 . _ / -)");
   if (key.size() > 253) {
-    return Status::InvalidArgument(
-        fmt::format("label key '{}...' is {} characters long (at most 253)", key.substr(0, 20),
-                    key.size()));
+    return Status::InvalidArgument(fmt::format(
+        "label key '{}...' is {} characters long (at most 253)", key.substr(0, 20), key.size()));
   }
   for (size_t i = 0; i < key.size(); ++i) {
     if (!IsNameChar(key[i]) && key[i] != '/') {

@@ -1,12 +1,12 @@
 #include "core/intrinsics.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <string>
 #include <string_view>
-
-#include <fmt/format.h>
 
 #include "core/tick_context.h"
 #include "lisp/builtin_args.h"
@@ -154,7 +154,8 @@ Value Emit(Machine& m, Args a) {
   if (kind == "defer") {
     return RecordDefer(m, a.size() > 1 ? OptionalTextArg(a[1]) : std::nullopt);
   }
-  return RecordAction(m, kind, a.size() > 1 ? std::optional<json>(lisp::ToJson(a[1])) : std::nullopt);
+  return RecordAction(m, kind,
+                      a.size() > 1 ? std::optional<json>(lisp::ToJson(a[1])) : std::nullopt);
 }
 
 // ---- state ----
@@ -225,9 +226,7 @@ Value Incr(Machine& m, Args a) {
   return Value::Int(next);
 }
 
-Value Has(Machine& m, Args a) {
-  return Value::Bool(Context(m).KvFind(KeyArg(m, a[0])) != nullptr);
-}
+Value Has(Machine& m, Args a) { return Value::Bool(Context(m).KvFind(KeyArg(m, a[0])) != nullptr); }
 
 Value Del(Machine& m, Args a) {
   TickContext& context = Context(m);
@@ -329,8 +328,8 @@ Value Metric(Machine& m, Args a) {
   } else {
     double f = lisp::ArgNumber(m, a[1], "number");
     if (!std::isfinite(f)) {
-      m.Fail("value", fmt::format("metric '{}' must be a finite number, got {}", name,
-                                  lisp::Repr(a[1])));
+      m.Fail("value",
+             fmt::format("metric '{}' must be a finite number, got {}", name, lisp::Repr(a[1])));
     }
     number = f;
   }

@@ -65,13 +65,26 @@ class Status {
 inline std::string Status::ToString() const {
   const char* name = "ok";
   switch (code_) {
-    case Code::kOk: return "ok";
-    case Code::kInvalidArgument: name = "invalid argument"; break;
-    case Code::kNotFound: name = "not found"; break;
-    case Code::kConflict: name = "conflict"; break;
-    case Code::kStoreUnusable: name = "store unusable"; break;
-    case Code::kFailed: name = "failed"; break;
-    case Code::kInterrupted: name = "interrupted"; break;
+    case Code::kOk:
+      return "ok";
+    case Code::kInvalidArgument:
+      name = "invalid argument";
+      break;
+    case Code::kNotFound:
+      name = "not found";
+      break;
+    case Code::kConflict:
+      name = "conflict";
+      break;
+    case Code::kStoreUnusable:
+      name = "store unusable";
+      break;
+    case Code::kFailed:
+      name = "failed";
+      break;
+    case Code::kInterrupted:
+      name = "interrupted";
+      break;
   }
   return message_.empty() ? std::string(name) : std::string(name) + ": " + message_;
 }
@@ -86,13 +99,20 @@ inline std::string Status::ToString() const {
 //   130 interrupted                        (kInterrupted)
 inline int ExitCode(const Status& status) {
   switch (status.code()) {
-    case Status::Code::kOk: return 0;
-    case Status::Code::kFailed: return 1;
-    case Status::Code::kInvalidArgument: return 2;
-    case Status::Code::kNotFound: return 3;
-    case Status::Code::kConflict: return 4;
-    case Status::Code::kStoreUnusable: return 5;
-    case Status::Code::kInterrupted: return 130;
+    case Status::Code::kOk:
+      return 0;
+    case Status::Code::kFailed:
+      return 1;
+    case Status::Code::kInvalidArgument:
+      return 2;
+    case Status::Code::kNotFound:
+      return 3;
+    case Status::Code::kConflict:
+      return 4;
+    case Status::Code::kStoreUnusable:
+      return 5;
+    case Status::Code::kInterrupted:
+      return 130;
   }
   return 1;
 }
@@ -102,7 +122,7 @@ inline int ExitCode(const Status& status) {
 template <typename T>
 class Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     assert(!status_.ok() && "a Result without a value needs a failing Status");
     if (status_.ok()) status_ = Status::Failed("internal error: result without a value");

@@ -1,10 +1,10 @@
 #include "core/tick.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <exception>
 #include <new>
-
-#include <fmt/format.h>
 
 #include "core/ids.h"
 #include "core/model_json.h"

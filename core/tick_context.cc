@@ -78,8 +78,8 @@ KvWrites RuntimeCounterWrites(const RuntimeCounters& counters) {
   return writes;
 }
 
-TickContext::TickContext(std::string vigy_name, std::string vigy_id, int64_t tick_ms,
-                         const Kv& kv, std::vector<Condition> previous_conditions)
+TickContext::TickContext(std::string vigy_name, std::string vigy_id, int64_t tick_ms, const Kv& kv,
+                         std::vector<Condition> previous_conditions)
     : vigy_name_(std::move(vigy_name)),
       vigy_id_(std::move(vigy_id)),
       tick_ms_(tick_ms),
@@ -123,7 +123,11 @@ bool TickContext::KvErase(std::string_view key) {
     return true;
   }
   if (it->second) recorded_bytes_ -= Bytes(*it->second);
-  it->second = std::nullopt;
+  if (kv_before_.find(key) == kv_before_.end()) {
+    kv_writes_.erase(it);  // written and deleted within the tick: nothing to commit
+  } else {
+    it->second = std::nullopt;
+  }
   return existed;
 }
 
@@ -182,10 +186,9 @@ void TickContext::SetCondition(std::string_view name, std::string_view status,
   updated.status = std::string(status);
   updated.reason = std::move(reason);
   updated.message = std::move(message);
-  updated.last_transition_ms =
-      previous != previous_conditions_.end() && previous->status == status
-          ? previous->last_transition_ms
-          : tick_ms_;
+  updated.last_transition_ms = previous != previous_conditions_.end() && previous->status == status
+                                   ? previous->last_transition_ms
+                                   : tick_ms_;
 
   auto size_of = [](const Condition& c) {
     return static_cast<int64_t>(c.name.size() + c.status.size() +

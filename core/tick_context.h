@@ -7,12 +7,11 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/model.h"
 
@@ -30,9 +29,9 @@ using KvWrites = std::map<std::string, std::optional<nlohmann::json>, std::less<
 // only if the tick succeeds (a failed tick's `vigy-once` fires again).
 
 inline constexpr std::string_view kReservedPrefix = "__";
-inline constexpr std::string_view kTickCountKey = "__tick_count";    // ticks attempted so far
-inline constexpr std::string_view kLastTickKey = "__last_tick_ms";   // start of the latest tick
-inline constexpr std::string_view kFailuresKey = "__failures";       // consecutive failed ticks
+inline constexpr std::string_view kTickCountKey = "__tick_count";   // ticks attempted so far
+inline constexpr std::string_view kLastTickKey = "__last_tick_ms";  // start of the latest tick
+inline constexpr std::string_view kFailuresKey = "__failures";      // consecutive failed ticks
 
 bool IsReservedKey(std::string_view key);
 std::string OnceKey(std::string_view key);       // "__once/<key>"
@@ -69,7 +68,7 @@ class TickContext {
   const std::string& vigy_name() const { return vigy_name_; }
   const std::string& vigy_id() const { return vigy_id_; }
   int64_t tick_ms() const { return tick_ms_; }  // epoch ms of this tick's start
-  int64_t tick_number() const { return counters_before_.tick_count + 1; }  // 1-based
+  int64_t tick_number() const { return counters_before_.tick_count + 1; }     // 1-based
   int64_t previous_tick_ms() const { return counters_before_.last_tick_ms; }  // -1: none
   const RuntimeCounters& counters_before() const { return counters_before_; }
 
@@ -130,7 +129,9 @@ class TickContext {
 
   void set_record_cap(size_t bytes) { record_cap_ = bytes; }
   size_t record_cap() const { return record_cap_; }
-  size_t recorded_bytes() const { return static_cast<size_t>(recorded_bytes_ > 0 ? recorded_bytes_ : 0); }
+  size_t recorded_bytes() const {
+    return static_cast<size_t>(recorded_bytes_ > 0 ? recorded_bytes_ : 0);
+  }
   bool over_budget() const { return recorded_bytes() > record_cap_; }
 
  private:

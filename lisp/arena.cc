@@ -15,6 +15,7 @@ void* Arena::AllocateSlow(size_t size) {
     return blocks_.back().get();
   }
   blocks_.push_back(std::make_unique<char[]>(next_block_size_));
+  if (blocks_.size() == 1) first_block_size_ = next_block_size_;
   cursor_ = blocks_.back().get();
   end_ = cursor_ + next_block_size_;
   next_block_size_ = std::min<size_t>(next_block_size_ * 2, 8 * 1024 * 1024);
@@ -25,10 +26,18 @@ void* Arena::AllocateSlow(size_t size) {
 }
 
 void Arena::Reset() {
-  blocks_.clear();
-  cursor_ = end_ = nullptr;
+  // Keep the first block: an evaluation that fits in it reuses it with no
+  // allocation at all.
   used_ = 0;
   next_block_size_ = 64 * 1024;
+  if (!blocks_.empty() && first_block_size_ == next_block_size_) {
+    blocks_.resize(1);
+    cursor_ = blocks_[0].get();
+    end_ = cursor_ + first_block_size_;
+  } else {
+    blocks_.clear();
+    cursor_ = end_ = nullptr;
+  }
 }
 
 }  // namespace vigy::lisp

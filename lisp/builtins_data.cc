@@ -68,11 +68,8 @@ Value PrStr(Machine& m, Args args) { return MakeString(m.arena(), JoinRepr(args)
 Value Gensym(Machine& m, Args) { return m.Gensym(); }
 
 const BuiltinSpec kData[] = {
-    {"json-parse", 1, 1, JsonParse},
-    {"json-str", 1, 1, JsonStr},
-    {"read-string", 1, 1, ReadString},
-    {"pr-str", 0, kVariadic, PrStr},
-    {"gensym", 0, 0, Gensym},
+    {"json-parse", 1, 1, JsonParse}, {"json-str", 1, 1, JsonStr}, {"read-string", 1, 1, ReadString},
+    {"pr-str", 0, kVariadic, PrStr}, {"gensym", 0, 0, Gensym},
 };
 
 }  // namespace

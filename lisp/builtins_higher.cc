@@ -220,9 +220,9 @@ const BuiltinSpec kIdentity = {"identity", 1, 1, Identity};
 // ---- functions made at run time ----
 //
 // comp and partial return functions that carry values. Such a function is a
-// builtin whose spec lives in the arena inside a Bound, with the spec's name
-// stored in the Bound too: while it runs, Machine::builtin_name() is a view
-// of that name, which leads back to the Bound and its values.
+// builtin whose spec lives in the arena inside a Bound: while it runs,
+// Machine::current_builtin() points at that spec, which leads back to the
+// Bound and its values.
 
 struct Bound {
   BuiltinSpec spec;
@@ -242,8 +242,8 @@ Value MakeBound(Machine& m, std::string_view name, BuiltinFn fn, Args values) {
 }
 
 const Bound& RunningBound(Machine& m) {
-  const char* name = m.builtin_name().data();
-  return *reinterpret_cast<const Bound*>(name - offsetof(Bound, name));
+  const char* spec = reinterpret_cast<const char*>(m.current_builtin());
+  return *reinterpret_cast<const Bound*>(spec - offsetof(Bound, spec));
 }
 
 Value CallComposed(Machine& m, Args args) {

@@ -2,14 +2,14 @@
 // whole-list operations (append, reverse, range, flatten, distinct, sort).
 // Lists are immutable, so results share structure with arguments wherever
 // the semantics allow (drop, rest, the last list of append).
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <unordered_set>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "lisp/builtin_args.h"
 #include "lisp/builtins.h"
@@ -46,9 +46,7 @@ Value MakeList(Machine& m, Args args) {
   return out.Finish();
 }
 
-Value ConsCell(Machine& m, Args args) {
-  return MakeCons(m.arena(), args[0], ArgList(m, args[1]));
-}
+Value ConsCell(Machine& m, Args args) { return MakeCons(m.arena(), args[0], ArgList(m, args[1])); }
 
 Value Car(Machine& m, Args args) {
   Value list = ArgList(m, args[0]);

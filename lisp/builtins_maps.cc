@@ -2,10 +2,10 @@
 // key paths), persistent update, and `count`. Every map builtin accepts nil
 // as the empty map. The original dialect's hash-map-* names share the
 // functions of their short forms.
+#include <fmt/format.h>
+
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "lisp/builtin_args.h"
 #include "lisp/builtins.h"

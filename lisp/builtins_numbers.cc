@@ -302,8 +302,8 @@ Value NotEqual(Machine&, Args args) {
   for (size_t k = 0; k + 1 < args.size(); ++k) {
     Value a = args[k];
     Value b = args[k + 1];
-    bool same = a.is_number() && b.is_number() ? CompareNumbers(a, b) == Order::kEqual
-                                               : Equal(a, b);
+    bool same =
+        a.is_number() && b.is_number() ? CompareNumbers(a, b) == Order::kEqual : Equal(a, b);
     if (!same) return Value::Bool(true);
   }
   return Value::Bool(false);

@@ -40,11 +40,16 @@ Value Empty(Machine& m, Args args) {
   Value v = args[0];
   switch (v.tag) {
     case Tag::kNil:
-    case Tag::kEmpty: return Value::Bool(true);
-    case Tag::kCons: return Value::Bool(false);
-    case Tag::kMap: return Value::Bool(MapCount(v) == 0);
-    case Tag::kString: return Value::Bool(v.s->size == 0);
-    default: m.TypeMismatch("list, map or string", v);
+    case Tag::kEmpty:
+      return Value::Bool(true);
+    case Tag::kCons:
+      return Value::Bool(false);
+    case Tag::kMap:
+      return Value::Bool(MapCount(v) == 0);
+    case Tag::kString:
+      return Value::Bool(v.s->size == 0);
+    default:
+      m.TypeMismatch("list, map or string", v);
   }
 }
 

@@ -50,13 +50,11 @@ Value StringJoin(Machine& m, Args args) {
 
 // ---- measuring and slicing ----
 
-Value StringLength(Machine& m, Args args) {
-  return Value::Int(ArgStringObj(m, args[0])->chars);
-}
+Value StringLength(Machine& m, Args args) { return Value::Int(ArgStringObj(m, args[0])->chars); }
 
 [[noreturn]] void IndexOutOfRange(Machine& m, int64_t index, uint32_t length) {
-  m.Fail("index", fmt::format("index {} out of range in '{}' (length {})", index,
-                              m.builtin_name(), length));
+  m.Fail("index",
+         fmt::format("index {} out of range in '{}' (length {})", index, m.builtin_name(), length));
 }
 
 // (substring s start [end]): characters [start, end); end defaults to the length.
@@ -204,13 +202,9 @@ Value StringToNumber(Machine& m, Args args) { return ParseNumber(ArgString(m, ar
 
 Value SymbolToString(Machine& m, Args args) { return NewText(m, ArgSymbol(m, args[0])->name()); }
 
-Value StringToSymbol(Machine& m, Args args) {
-  return MakeSymbol(m.arena(), ArgString(m, args[0]));
-}
+Value StringToSymbol(Machine& m, Args args) { return MakeSymbol(m.arena(), ArgString(m, args[0])); }
 
-Value KeywordToString(Machine& m, Args args) {
-  return NewText(m, ArgKeyword(m, args[0])->name());
-}
+Value KeywordToString(Machine& m, Args args) { return NewText(m, ArgKeyword(m, args[0])->name()); }
 
 // ---- format ----
 

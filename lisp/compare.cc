@@ -15,15 +15,23 @@ enum class Kind { kNumber, kString, kSymbol, kKeyword, kBool, kList, kNil, kOthe
 Kind KindOf(Value v) {
   switch (v.tag) {
     case Tag::kInt:
-    case Tag::kFloat: return Kind::kNumber;
-    case Tag::kString: return Kind::kString;
-    case Tag::kSymbol: return Kind::kSymbol;
-    case Tag::kKeyword: return Kind::kKeyword;
-    case Tag::kBool: return Kind::kBool;
+    case Tag::kFloat:
+      return Kind::kNumber;
+    case Tag::kString:
+      return Kind::kString;
+    case Tag::kSymbol:
+      return Kind::kSymbol;
+    case Tag::kKeyword:
+      return Kind::kKeyword;
+    case Tag::kBool:
+      return Kind::kBool;
     case Tag::kEmpty:
-    case Tag::kCons: return Kind::kList;
-    case Tag::kNil: return Kind::kNil;
-    default: return Kind::kOther;
+    case Tag::kCons:
+      return Kind::kList;
+    case Tag::kNil:
+      return Kind::kNil;
+    default:
+      return Kind::kOther;
   }
 }
 
@@ -33,10 +41,14 @@ int Sign(int c) { return (c > 0) - (c < 0); }
 // with NaNs in it still sees a total order.
 int CompareNumberValues(Value a, Value b) {
   switch (CompareNumbers(a, b)) {
-    case Order::kLess: return -1;
-    case Order::kEqual: return 0;
-    case Order::kGreater: return 1;
-    case Order::kUnordered: break;
+    case Order::kLess:
+      return -1;
+    case Order::kEqual:
+      return 0;
+    case Order::kGreater:
+      return 1;
+    case Order::kUnordered:
+      break;
   }
   bool a_nan = a.is_float() && a.f != a.f;
   bool b_nan = b.is_float() && b.f != b.f;
@@ -60,19 +72,24 @@ int CompareAt(Machine& m, Value a, Value b, int depth) {
   if (kind == Kind::kOther) m.TypeMismatch("comparable value", a);
   if (KindOf(b) != kind) m.TypeMismatch(TypeName(a), b);
   switch (kind) {
-    case Kind::kNumber: return CompareNumberValues(a, b);
-    case Kind::kString: return Sign(a.s->view().compare(b.s->view()));
+    case Kind::kNumber:
+      return CompareNumberValues(a, b);
+    case Kind::kString:
+      return Sign(a.s->view().compare(b.s->view()));
     case Kind::kSymbol:
-    case Kind::kKeyword: return Sign(a.sym->name().compare(b.sym->name()));
-    case Kind::kBool: return static_cast<int>(a.b) - static_cast<int>(b.b);
+    case Kind::kKeyword:
+      return Sign(a.sym->name().compare(b.sym->name()));
+    case Kind::kBool:
+      return static_cast<int>(a.b) - static_cast<int>(b.b);
     case Kind::kList:
       if (depth > kMaxCompareDepth) {
-        m.Fail("depth", fmt::format("lists nested too deeply to compare in '{}'",
-                                    m.builtin_name()));
+        m.Fail("depth",
+               fmt::format("lists nested too deeply to compare in '{}'", m.builtin_name()));
       }
       return CompareLists(m, a, b, depth);
     case Kind::kNil:
-    case Kind::kOther: break;
+    case Kind::kOther:
+      break;
   }
   return 0;
 }

@@ -29,30 +29,40 @@ nlohmann::json ListToJson(Value list, int depth) {
 
 nlohmann::json MapToJson(Value map, int depth) {
   nlohmann::json object = nlohmann::json::object();
-  MapForEach(map, [&](Value key, Value value) {
-    object[Display(key)] = ToJsonAt(value, depth + 1);
-  });
+  MapForEach(map,
+             [&](Value key, Value value) { object[Display(key)] = ToJsonAt(value, depth + 1); });
   return object;
 }
 
 nlohmann::json ToJsonAt(Value v, int depth) {
   if (depth > kMaxJsonDepth) TooDeep();
   switch (v.tag) {
-    case Tag::kNil: return nullptr;
-    case Tag::kBool: return v.b;
-    case Tag::kInt: return v.i;
-    case Tag::kFloat: return std::isfinite(v.f) ? nlohmann::json(v.f) : nlohmann::json(nullptr);
-    case Tag::kString: return std::string(v.s->view());
-    case Tag::kSymbol: return std::string(v.sym->name());
-    case Tag::kKeyword: return ":" + std::string(v.sym->name());
+    case Tag::kNil:
+      return nullptr;
+    case Tag::kBool:
+      return v.b;
+    case Tag::kInt:
+      return v.i;
+    case Tag::kFloat:
+      return std::isfinite(v.f) ? nlohmann::json(v.f) : nlohmann::json(nullptr);
+    case Tag::kString:
+      return std::string(v.s->view());
+    case Tag::kSymbol:
+      return std::string(v.sym->name());
+    case Tag::kKeyword:
+      return ":" + std::string(v.sym->name());
     case Tag::kEmpty:
-    case Tag::kCons: return ListToJson(v, depth);
-    case Tag::kMap: return MapToJson(v, depth);
+    case Tag::kCons:
+      return ListToJson(v, depth);
+    case Tag::kMap:
+      return MapToJson(v, depth);
     case Tag::kClosure:
     case Tag::kBuiltin:
-    case Tag::kError: return Repr(v);
+    case Tag::kError:
+      return Repr(v);
     case Tag::kUnbound:
-    case Tag::kTailCall: break;
+    case Tag::kTailCall:
+      break;
   }
   return nullptr;
 }
@@ -60,8 +70,10 @@ nlohmann::json ToJsonAt(Value v, int depth) {
 Value FromJsonAt(Arena& arena, const nlohmann::json& j, int depth) {
   if (depth > kMaxJsonDepth) TooDeep();
   switch (j.type()) {
-    case nlohmann::json::value_t::boolean: return Value::Bool(j.get<bool>());
-    case nlohmann::json::value_t::number_integer: return Value::Int(j.get<int64_t>());
+    case nlohmann::json::value_t::boolean:
+      return Value::Bool(j.get<bool>());
+    case nlohmann::json::value_t::number_integer:
+      return Value::Int(j.get<int64_t>());
     case nlohmann::json::value_t::number_unsigned: {
       uint64_t u = j.get<uint64_t>();
       if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
@@ -69,7 +81,8 @@ Value FromJsonAt(Arena& arena, const nlohmann::json& j, int depth) {
       }
       return Value::Float(static_cast<double>(u));
     }
-    case nlohmann::json::value_t::number_float: return Value::Float(j.get<double>());
+    case nlohmann::json::value_t::number_float:
+      return Value::Float(j.get<double>());
     case nlohmann::json::value_t::string:
       return MakeString(arena, j.get_ref<const std::string&>());
     case nlohmann::json::value_t::array: {
@@ -86,7 +99,8 @@ Value FromJsonAt(Arena& arena, const nlohmann::json& j, int depth) {
     }
     case nlohmann::json::value_t::null:
     case nlohmann::json::value_t::binary:
-    case nlohmann::json::value_t::discarded: break;
+    case nlohmann::json::value_t::discarded:
+      break;
   }
   return Value::Nil();
 }

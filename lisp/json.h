@@ -7,6 +7,8 @@
 // Back: null->nil, objects->maps with string keys, arrays->lists (the empty
 // array -> the empty list), integers that fit int64 -> integers, other numbers
 // -> floats. Non-finite floats become null (JSON has no representation).
+// Both directions throw std::length_error past 1,000 levels of nesting.
+// Strings that are not valid UTF-8 are dumped with error_handler_t::replace.
 #pragma once
 
 #include <nlohmann/json.hpp>

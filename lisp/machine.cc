@@ -19,7 +19,7 @@ namespace {
 // Keep this much native stack free for builtins, the printer and error paths.
 constexpr size_t kNativeStackReserve = 256 * 1024;
 
-const char* NativeStackLimit() {
+const char* ComputeNativeStackLimit() {
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) != 0) return nullptr;
   void* addr = nullptr;
@@ -28,6 +28,13 @@ const char* NativeStackLimit() {
   pthread_attr_destroy(&attr);
   if (addr == nullptr || size <= 2 * kNativeStackReserve) return nullptr;
   return static_cast<const char*>(addr) + kNativeStackReserve;
+}
+
+// Computed once per thread: asking is slow (for the main thread glibc reads
+// /proc/self/maps).
+const char* NativeStackLimit() {
+  thread_local const char* limit = ComputeNativeStackLimit();
+  return limit;
 }
 
 std::string FormatBytes(size_t bytes) {

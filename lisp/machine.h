@@ -80,6 +80,9 @@ class Machine {
 
   // Name of the builtin currently running ("" outside builtins).
   std::string_view builtin_name() const;
+  // The builtin currently running (null outside builtins). A builtin made at
+  // run time (comp, partial) finds its own data through it.
+  const BuiltinSpec* current_builtin() const { return current_builtin_; }
 
   // Text written by display/print/println. Defaults to discarding.
   void Output(std::string_view text) {

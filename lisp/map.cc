@@ -186,9 +186,10 @@ MapNode* BucketAssoc(Arena& arena, const MapNode* node, const MapEntry& e, bool&
   }
   added = true;
   const MapEntry* begin = node->entries();
-  int at = static_cast<int>(std::partition_point(begin, begin + node->bucket, [&](const MapEntry& x) {
-                              return KeyLess(x.key, e.key);
-                            }) - begin);
+  int at = static_cast<int>(
+      std::partition_point(begin, begin + node->bucket,
+                           [&](const MapEntry& x) { return KeyLess(x.key, e.key); }) -
+      begin);
   MapNode* r = NewNode(arena, 0, 0, node->count + 1, node->bucket + 1);
   CopyItems(r->entries(), begin, at);
   r->entries()[at] = e;

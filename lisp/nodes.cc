@@ -312,6 +312,7 @@ class WhileNode final : public Node {
       : Node(pos), test_(test), body_(body) {}
   Value Eval(Machine& m, Value* fp, const Closure* self) const override {
     while (test_->Eval(m, fp, self).truthy()) {
+      m.set_site(this);
       m.Charge(1);
       if (body_) body_->Eval(m, fp, self);
     }
@@ -339,6 +340,7 @@ class DotimesNode final : public Node {
              fmt::format("type mismatch in 'dotimes': expected integer count, got {}", TypeName(n)));
     }
     for (int64_t i = 0; i < n.i; ++i) {
+      m.set_site(this);
       m.Charge(1);
       Bind(m, fp, slot_, boxed_, Value::Int(i));
       if (body_) body_->Eval(m, fp, self);
@@ -365,6 +367,7 @@ class DolistNode final : public Node {
              fmt::format("type mismatch in 'dolist': expected list, got {}", TypeName(list)));
     }
     for (Value it = list; it.tag == Tag::kCons; it = it.c->cdr) {
+      m.set_site(this);
       m.Charge(1);
       Bind(m, fp, slot_, boxed_, it.c->car);
       if (body_) body_->Eval(m, fp, self);

@@ -30,10 +30,14 @@ inline Order CompareNumbers(Value a, Value b) {
   }
   if (b.tag == Tag::kInt) {
     switch (CompareIntFloat(b.i, a.f)) {
-      case Order::kLess: return Order::kGreater;
-      case Order::kGreater: return Order::kLess;
-      case Order::kEqual: return Order::kEqual;
-      case Order::kUnordered: return Order::kUnordered;
+      case Order::kLess:
+        return Order::kGreater;
+      case Order::kGreater:
+        return Order::kLess;
+      case Order::kEqual:
+        return Order::kEqual;
+      case Order::kUnordered:
+        return Order::kUnordered;
     }
   }
   return CompareFloats(a.f, b.f);

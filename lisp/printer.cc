@@ -22,11 +22,21 @@ void AppendQuoted(std::string& out, std::string_view text) {
   for (char ch : text) {
     unsigned char c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
@@ -51,9 +61,15 @@ class Printer {
       Work w = work_.back();
       work_.pop_back();
       switch (w.step) {
-        case Step::kValue: PrintValue(w.value, w.depth); break;
-        case Step::kText: out_ += w.text; break;
-        case Step::kListRest: ContinueList(w.value, w.depth); break;
+        case Step::kValue:
+          PrintValue(w.value, w.depth);
+          break;
+        case Step::kText:
+          out_ += w.text;
+          break;
+        case Step::kListRest:
+          ContinueList(w.value, w.depth);
+          break;
       }
     }
   }
@@ -76,21 +92,54 @@ class Printer {
       return;
     }
     switch (v.tag) {
-      case Tag::kNil: out_ += "nil"; break;
-      case Tag::kBool: out_ += v.b ? "#t" : "#f"; break;
-      case Tag::kInt: fmt::format_to(std::back_inserter(out_), "{}", v.i); break;
-      case Tag::kFloat: out_ += FormatFloat(v.f); break;
-      case Tag::kEmpty: out_ += "()"; break;
-      case Tag::kString: PrintString(v.s->view()); break;
-      case Tag::kSymbol: out_ += v.sym->name(); break;
-      case Tag::kKeyword: out_ += ':'; out_ += v.sym->name(); break;
-      case Tag::kCons: StartList(v, depth); break;
-      case Tag::kMap: StartMap(v, depth); break;
-      case Tag::kClosure: PrintClosure(v.fn); break;
-      case Tag::kBuiltin: out_ += "#<builtin "; out_ += v.bi->name; out_ += '>'; break;
-      case Tag::kError: PrintError(v.err); break;
-      case Tag::kUnbound: out_ += "#<unbound>"; break;
-      case Tag::kTailCall: out_ += "#<tail-call>"; break;
+      case Tag::kNil:
+        out_ += "nil";
+        break;
+      case Tag::kBool:
+        out_ += v.b ? "#t" : "#f";
+        break;
+      case Tag::kInt:
+        fmt::format_to(std::back_inserter(out_), "{}", v.i);
+        break;
+      case Tag::kFloat:
+        out_ += FormatFloat(v.f);
+        break;
+      case Tag::kEmpty:
+        out_ += "()";
+        break;
+      case Tag::kString:
+        PrintString(v.s->view());
+        break;
+      case Tag::kSymbol:
+        out_ += v.sym->name();
+        break;
+      case Tag::kKeyword:
+        out_ += ':';
+        out_ += v.sym->name();
+        break;
+      case Tag::kCons:
+        StartList(v, depth);
+        break;
+      case Tag::kMap:
+        StartMap(v, depth);
+        break;
+      case Tag::kClosure:
+        PrintClosure(v.fn);
+        break;
+      case Tag::kBuiltin:
+        out_ += "#<builtin ";
+        out_ += v.bi->name;
+        out_ += '>';
+        break;
+      case Tag::kError:
+        PrintError(v.err);
+        break;
+      case Tag::kUnbound:
+        out_ += "#<unbound>";
+        break;
+      case Tag::kTailCall:
+        out_ += "#<tail-call>";
+        break;
     }
   }
 

@@ -183,7 +183,9 @@ class Reader {
     std::string_view prefix = src_.substr(i_, prefix_len);
     for (int k = 0; k < prefix_len; ++k) Advance();
     SkipAtmosphere();
-    if (AtEnd() || Peek() == ')') Fail(pos, fmt::format("'{}' must be followed by a form", prefix));
+    if (AtEnd() || Peek() == ')') {
+      Fail(pos, fmt::format("{} ({}) must be followed by a form", name, prefix));
+    }
     Value head = MakeSymbol(arena_, name);
     out_->positions[head.sym] = pos;
     Value quoted = ReadForm(depth + 1);

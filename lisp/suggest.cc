@@ -23,7 +23,8 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::string ClosestName(std::string_view name, const std::vector<std::string_view>& candidates) {
-  size_t budget = std::max<size_t>(1, name.size() / 3);
+  size_t budget = name.size() / 3;
+  if (budget == 0) return "";
   size_t best = budget + 1;
   std::string_view winner;
   for (std::string_view candidate : candidates) {

@@ -8,8 +8,8 @@
 namespace vigy::lisp {
 
 // The candidate closest to `name`, if it is close enough to be a plausible
-// typo (at most a third of the name's length in edits, and at least one);
-// "" otherwise. Ties go to the earlier candidate.
+// typo (at most a third of the name's length in edits; names shorter than
+// three characters get no suggestion); "" otherwise. Ties go to the earlier candidate.
 std::string ClosestName(std::string_view name, const std::vector<std::string_view>& candidates);
 
 }  // namespace vigy::lisp

@@ -2,6 +2,8 @@
 
 #include <bit>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "lisp/map.h"
 
@@ -114,37 +116,60 @@ bool Eq(Value a, Value b) {
   }
 }
 
-bool Equal(Value a, Value b) {
-  // Iterates along lists so long lists need no native recursion per element.
-  while (true) {
-    if (a.tag != b.tag) return false;
-    if (a.tag == Tag::kCons) {
-      if (a.c == b.c) return true;
-      if (!Equal(a.c->car, b.c->car)) return false;
-      a = a.c->cdr;
-      b = b.c->cdr;
-      continue;
-    }
-    if (a.tag == Tag::kMap) {
-      if (a.m == b.m) return true;
-      if (MapCount(a) != MapCount(b)) return false;
-      bool same = true;
-      MapForEach(a, [&](Value key, Value value) {
-        if (!same) return;
-        const Value* other = MapFind(b, key);
-        same = other != nullptr && Equal(value, *other);
-      });
-      return same;
-    }
-    if (a.tag == Tag::kError) {
-      return a.err == b.err ||
-             (Equal(a.err->tag, b.err->tag) && a.err->message->view() == b.err->message->view());
-    }
-    return Eq(a, b);
+namespace {
+
+// Equality of two values that are not lists; maps and errors recurse through Equal.
+bool EqualAtoms(Value a, Value b) {
+  if (a.tag == Tag::kMap) {
+    if (a.m == b.m) return true;
+    if (MapCount(a) != MapCount(b)) return false;
+    bool same = true;
+    MapForEach(a, [&](Value key, Value value) {
+      if (!same) return;
+      const Value* other = MapFind(b, key);
+      same = other != nullptr && Equal(value, *other);
+    });
+    return same;
   }
+  if (a.tag == Tag::kError) {
+    return a.err == b.err ||
+           (Equal(a.err->tag, b.err->tag) && a.err->message->view() == b.err->message->view());
+  }
+  return Eq(a, b);
 }
 
-uint64_t Hash(Value v) {
+}  // namespace
+
+bool Equal(Value a, Value b) {
+  // Lists are compared with an explicit work list, so neither long nor deeply
+  // nested lists use native stack per element.
+  std::vector<std::pair<Value, Value>> pending;
+  pending.emplace_back(a, b);
+  while (!pending.empty()) {
+    auto [x, y] = pending.back();
+    pending.pop_back();
+    while (true) {
+      if (x.tag != y.tag) return false;
+      if (x.tag != Tag::kCons) {
+        if (!EqualAtoms(x, y)) return false;
+        break;
+      }
+      if (x.c == y.c) break;
+      pending.emplace_back(x.c->car, y.c->car);
+      x = x.c->cdr;
+      y = y.c->cdr;
+    }
+  }
+  return true;
+}
+
+namespace {
+
+// Nesting below this depth does not contribute to a list's hash; equal values
+// still hash alike, and no input can exhaust the native stack.
+constexpr int kHashDepth = 32;
+
+uint64_t HashAt(Value v, int depth) {
   switch (v.tag) {
     case Tag::kNil: return 0x9e3779b97f4a7c15ull;
     case Tag::kEmpty: return 0x632be59bd9b4e019ull;
@@ -159,12 +184,17 @@ uint64_t Hash(Value v) {
     case Tag::kKeyword: return Mix(v.sym->hash ^ 0x2222);
     case Tag::kCons: {
       uint64_t h = 0x27d4eb2f165667c5ull;
-      for (Value it = v; it.tag == Tag::kCons; it = it.c->cdr) h = Mix(h ^ Hash(it.c->car));
+      if (depth >= kHashDepth) return h;
+      for (Value it = v; it.tag == Tag::kCons; it = it.c->cdr) h = Mix(h ^ HashAt(it.c->car, depth + 1));
       return h;
     }
     default: return Mix(v.raw);
   }
 }
+
+}  // namespace
+
+uint64_t Hash(Value v) { return HashAt(v, 0); }
 
 size_t ListLength(Value list) {
   size_t n = 0;

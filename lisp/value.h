@@ -81,7 +81,7 @@ struct Value {
   bool is_keyword() const { return tag == Tag::kKeyword; }
   bool is_cons() const { return tag == Tag::kCons; }
   // A list in the language's sense: the empty list or a cons chain. nil is not
-  // a list, but list builtins accept it as the empty list (see AsList).
+  // a list, but list builtins accept it as the empty list (see ArgList).
   bool is_list() const { return tag == Tag::kCons || tag == Tag::kEmpty; }
   bool is_map() const { return tag == Tag::kMap; }
   bool is_function() const { return tag == Tag::kClosure || tag == Tag::kBuiltin; }
@@ -148,7 +148,8 @@ class ListBuilder {
 
 // --- inspection ---
 
-// Number of code points in valid UTF-8 text (invalid bytes count as one each).
+// Number of code points in UTF-8 text: every byte that is not a continuation
+// byte (10xxxxxx) starts one.
 uint32_t CountChars(std::string_view utf8);
 // The language's name for a value's type, as `type-of` returns it and error
 // messages print it: "nil" "boolean" "integer" "float" "list" "string" "symbol"

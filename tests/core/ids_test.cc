@@ -1,11 +1,11 @@
+#include "core/ids.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
-
-#include "core/ids.h"
 
 namespace vigy::core {
 namespace {

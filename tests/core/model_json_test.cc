@@ -1,6 +1,7 @@
+#include "core/model_json.h"
+
 #include <doctest/doctest.h>
 
-#include "core/model_json.h"
 #include "core/time_format.h"
 
 namespace vigy::core {

@@ -1,8 +1,8 @@
+#include "core/status.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "core/status.h"
 
 namespace vigy::core {
 namespace {

@@ -12,8 +12,7 @@ TEST_CASE("error with only a message raises an error tagged :error") {
 
 TEST_CASE("error with a keyword first raises an error with that tag") {
   CHECK(Eval("(error :not-found \"no such key\")") == "error: <test>:1:1: no such key");
-  CHECK(Eval("(try (error :not-found \"no such key\") (catch (e) (error-tag e)))") ==
-        ":not-found");
+  CHECK(Eval("(try (error :not-found \"no such key\") (catch (e) (error-tag e)))") == ":not-found");
   CHECK(Eval("(try (error :not-found \"no such key\") (catch (e) e))") ==
         "#<error :not-found \"no such key\">");
 }

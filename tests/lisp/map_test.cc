@@ -1,5 +1,7 @@
 // The persistent map on its own (lisp/map.cc), below the builtins: many keys,
 // forced hash collisions, persistence, and the trie's shape after every step.
+#include "lisp/map.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "lisp/arena.h"
-#include "lisp/map.h"
 #include "lisp/map_node.h"
 #include "lisp/value.h"
 
@@ -21,9 +22,7 @@ namespace {
 uint64_t SameHash(Value) { return 42; }
 // Few distinct hashes that agree in their low bits: long shared prefixes,
 // deep chains of nodes, and buckets holding several keys.
-uint64_t CrowdedHash(Value key) {
-  return (static_cast<uint64_t>(key.i) % 5) << 58 | 0x2a5;
-}
+uint64_t CrowdedHash(Value key) { return (static_cast<uint64_t>(key.i) % 5) << 58 | 0x2a5; }
 // Distinct hashes that differ only in the last, 4-bit level.
 uint64_t TopBitsHash(Value key) { return static_cast<uint64_t>(key.i % 16) << 60; }
 uint64_t RealHash(Value key) { return Hash(key); }
@@ -82,8 +81,8 @@ TEST_CASE("a map holds twenty thousand string keys and finds each one") {
 TEST_CASE("keys of different types never collide as equal") {
   Arena arena;
   Value map = Value::Map(nullptr);
-  Value keys[] = {Value::Nil(),          Value::Bool(false),         Value::Bool(true),
-                  Value::Int(1),         Value::Float(1.0),          MakeString(arena, "a"),
+  Value keys[] = {Value::Nil(),           Value::Bool(false),     Value::Bool(true),
+                  Value::Int(1),          Value::Float(1.0),      MakeString(arena, "a"),
                   MakeSymbol(arena, "a"), MakeKeyword(arena, "a")};
   for (size_t i = 0; i < std::size(keys); ++i) {
     map = MapAssoc(arena, map, keys[i], Value::Int(static_cast<int64_t>(i)));
@@ -128,7 +127,8 @@ TEST_CASE("assoc and dissoc leave the old map unchanged") {
   Arena arena;
   for (MapHashFn hash : {RealHash, CrowdedHash, SameHash}) {
     Value base = Value::Map(nullptr);
-    for (int i = 0; i < 50; ++i) base = MapAssocWith(arena, base, Value::Int(i), Value::Int(i), hash);
+    for (int i = 0; i < 50; ++i)
+      base = MapAssocWith(arena, base, Value::Int(i), Value::Int(i), hash);
     auto before = Entries(base);
     Value changed = MapAssocWith(arena, base, Value::Int(3), Value::Int(300), hash);
     Value added = MapAssocWith(arena, base, Value::Int(50), Value::Int(50), hash);

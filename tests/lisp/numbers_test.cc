@@ -49,10 +49,8 @@ TEST_CASE("arithmetic on a non-number is a type mismatch naming the builtin") {
   CHECK(Eval("(+ \"a\")") ==
         "error: <test>:1:1: type mismatch in '+': expected number, got string");
   CHECK(Eval("(- nil)") == "error: <test>:1:1: type mismatch in '-': expected number, got nil");
-  CHECK(Eval("(* 2 'x)") ==
-        "error: <test>:1:1: type mismatch in '*': expected number, got symbol");
-  CHECK(Eval("(/ 1 '(1))") ==
-        "error: <test>:1:1: type mismatch in '/': expected number, got list");
+  CHECK(Eval("(* 2 'x)") == "error: <test>:1:1: type mismatch in '*': expected number, got symbol");
+  CHECK(Eval("(/ 1 '(1))") == "error: <test>:1:1: type mismatch in '/': expected number, got list");
   CHECK(Eval("(+ 1 2 #t)") ==
         "error: <test>:1:1: type mismatch in '+': expected number, got boolean");
 }

@@ -88,7 +88,7 @@ TEST_CASE("not is a function value as well as a special form") {
   CHECK(Eval("(not #f)") == "#t");
   CHECK(Eval("(not nil)") == "#t");
   CHECK(Eval("(not 0)") == "#f");
-  CHECK(Eval("(map not '(#t #f nil 1))") == "(#f #t #t #f)");
+  CHECK(Eval("(map not (list #t #f nil 1))") == "(#f #t #t #f)");
   CHECK(Eval("(procedure? not)") == "#t");
 }
 

@@ -1,3 +1,5 @@
+#include "lisp/printer.h"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -6,7 +8,6 @@
 
 #include "lisp/builtins.h"
 #include "lisp/map.h"
-#include "lisp/printer.h"
 #include "tests/lisp/eval_helpers.h"
 
 using vigy::lisp::testing::Eval;

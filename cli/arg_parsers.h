@@ -1,0 +1,29 @@
+// Parsers for the values of command-line options that CLI11 cannot check with
+// a message worth showing: sizes, counts and `--kv KEY=JSON` seeds. Each
+// returns kInvalidArgument with one line naming the option and the problem.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+
+namespace vigy::cli {
+
+// Bytes: a whole number, optionally followed by K, M or G (powers of 1024;
+// "KiB", "MiB", "GiB" and a trailing "B" are accepted too, in any case).
+// `option` names the option in errors, e.g. "--max-memory".
+core::Result<uint64_t> ParseByteSize(std::string_view option, std::string_view text);
+
+// A whole number from 1 to `max`.
+core::Result<uint64_t> ParseCount(std::string_view option, std::string_view text, uint64_t max);
+
+// "KEY=JSON" as given to --kv: the key (non-empty, not starting with "__",
+// which is the runtime's) and the parsed JSON value.
+core::Result<std::pair<std::string, nlohmann::json>> ParseKvSeed(std::string_view text);
+
+}  // namespace vigy::cli

@@ -1,0 +1,46 @@
+// vigy eval EXPR: compile and run one expression, print its value.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/program_file.h"
+#include "cli/session.h"
+#include "lisp/json.h"
+#include "lisp/printer.h"
+
+namespace vigy::cli {
+
+void SetupEval(CLI::App& sub, EvalOptions& options) {
+  sub.add_option("EXPR", options.expr, "the code to run (one or more forms)")->required()->type_name("");
+  AddLimitOptions(sub, options.limits);
+  sub.footer(
+      "Prints the readable form of the last form's value (with --json, the value as JSON).\n"
+      "Output of display and print goes to stdout. Exits 1 if the code fails.");
+}
+
+core::Status RunEval(const Invocation& inv, const EvalOptions& options) {
+  auto limits = ToLimits(options.limits);
+  if (!limits.ok()) return limits.status();
+
+  bool line_open = false;  // display left a partial line on stdout
+  Session session("eval", *limits, [&](std::string_view text) {
+    if (text.empty()) return;
+    inv.out.Print(text);
+    line_open = text.back() != '\n';
+  });
+  Session::Outcome outcome = session.Evaluate(options.expr, "<eval>");
+  if (line_open) inv.out.Print("\n");
+  if (!outcome.ok) {
+    PrintDiagnostics(inv.out, outcome.errors, options.expr, "vigy: ");
+    return core::Status::Failed("");
+  }
+  if (inv.global.json) {
+    inv.out.PrintJson(lisp::ToJson(outcome.value));
+  } else {
+    inv.out.Print(lisp::Repr(outcome.value) + "\n");
+  }
+  return core::Status::Ok();
+}
+
+}  // namespace vigy::cli

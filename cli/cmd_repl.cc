@@ -1,0 +1,80 @@
+// vigy repl: read, evaluate and print, one form at a time; definitions persist.
+#include <unistd.h>
+
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/program_file.h"
+#include "cli/repl_input.h"
+#include "cli/session.h"
+#include "lisp/printer.h"
+
+namespace vigy::cli {
+namespace {
+
+constexpr std::string_view kPrompt = "vigy> ";
+constexpr std::string_view kContinuationPrompt = "  ... ";
+
+}  // namespace
+
+void SetupRepl(CLI::App& sub, ReplOptions& options) {
+  AddLimitOptions(sub, options.limits);
+  sub.footer(
+      "Reads lines from stdin until the parentheses balance, evaluates them and prints the\n"
+      "value. Definitions persist for the session; so does the kv of the vigy intrinsics.\n"
+      "Limits apply to each input separately. Ctrl-D (end of input) exits 0.");
+}
+
+core::Status RunRepl(const Invocation& inv, const ReplOptions& options) {
+  auto limits = ToLimits(options.limits);
+  if (!limits.ok()) return limits.status();
+
+  const bool interactive = isatty(STDIN_FILENO) == 1;
+  bool line_open = false;  // display left a partial line on stdout
+  Session session("repl", *limits, [&](std::string_view text) {
+    if (text.empty()) return;
+    inv.out.Print(text);
+    line_open = text.back() != '\n';
+  });
+
+  std::string pending;
+  std::string line;
+  while (true) {
+    if (interactive) {
+      inv.out.Print(inv.out.Paint(Style::kDim, pending.empty() ? kPrompt : kContinuationPrompt));
+      inv.out.Flush();
+    }
+    bool eof = !std::getline(std::cin, line);
+    if (!eof) {
+      pending += line;
+      pending += '\n';
+    }
+    InputBalance balance = ScanInput(pending);
+    if (!balance.has_code) {
+      pending.clear();
+      if (eof) break;
+      continue;
+    }
+    if (balance.open() && !eof) continue;
+
+    Session::Outcome outcome = session.Evaluate(pending, "<repl>");
+    if (line_open) inv.out.Print("\n");
+    line_open = false;
+    if (outcome.ok) {
+      inv.out.Print(lisp::Repr(outcome.value) + "\n");
+    } else {
+      PrintDiagnostics(inv.out, outcome.errors, pending);
+    }
+    pending.clear();
+    if (eof) break;
+  }
+  if (interactive) inv.out.Print("\n");
+  return core::Status::Ok();
+}
+
+}  // namespace vigy::cli

@@ -1,0 +1,85 @@
+// vigy run FILE: evaluate a program once, without a store, and print the run.
+#include <chrono>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/arg_parsers.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/program_file.h"
+#include "cli/run_printer.h"
+#include "core/ids.h"
+#include "core/tick.h"
+#include "core/vigy_library.h"
+
+namespace vigy::cli {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+core::Result<core::Kv> SeedKv(const std::vector<std::string>& seeds) {
+  core::Kv kv;
+  for (const std::string& seed : seeds) {
+    auto parsed = ParseKvSeed(seed);
+    if (!parsed.ok()) return parsed.status();
+    kv[parsed->first] = std::move(parsed->second);
+  }
+  return kv;
+}
+
+}  // namespace
+
+void SetupRun(CLI::App& sub, RunOptions& options) {
+  sub.add_option("FILE", options.file, "the program (- for stdin)")->required()->type_name("");
+  sub.add_option("--kv", options.kv, "seed the kv: KEY=JSON, e.g. --kv count=3 --kv name='\"web\"'")
+      ->type_name("KEY=JSON");
+  AddLimitOptions(sub, options.limits);
+  sub.footer(
+      "The vigy is named after the file's stem. Prints the run; with --json, the run object\n"
+      "plus \"kv\" and \"state\". Exits 0 if the run is ok, 1 if the program fails to compile\n"
+      "or the run fails, 2 on bad arguments.");
+}
+
+core::Status RunRun(const Invocation& inv, const RunOptions& options) {
+  auto limits = ToLimits(options.limits);
+  if (!limits.ok()) return limits.status();
+  auto kv = SeedKv(options.kv);
+  if (!kv.ok()) return kv.status();
+  auto file = ReadProgramFile(options.file);
+  if (!file.ok()) return file.status();
+
+  lisp::CompileResult compiled = lisp::Compile(core::VigyLibrary(), file->text, file->name);
+  if (!compiled.ok()) {
+    PrintDiagnostics(inv.out, compiled.errors, file->text);
+    return core::Status::Failed("");
+  }
+
+  core::TickInput input;
+  input.program = compiled.program;
+  input.file = file->name;
+  input.vigy_name = file->stem;
+  input.vigy_id = core::VigyIdFromName(file->stem);
+  input.revision = core::Revision(file->text);
+  input.kv = std::move(*kv);
+  input.limits = *limits;
+  input.tick_ms = NowMs();
+  core::TickOutcome outcome = core::RunTick(input);
+
+  const lisp::Diagnostic* diagnostic = outcome.diagnostic ? &*outcome.diagnostic : nullptr;
+  if (inv.global.json) {
+    inv.out.PrintJson(core::ToJson(outcome));
+    if (diagnostic) inv.out.Error(diagnostic->Format());
+  } else {
+    RunView view{outcome.run, &outcome.state, &outcome.kv, diagnostic, file->text,
+                 inv.global.verbosity > 0};
+    inv.out.Print(FormatRun(inv.out, view));
+  }
+  return outcome.run.ok() ? core::Status::Ok() : core::Status::Failed("");
+}
+
+}  // namespace vigy::cli

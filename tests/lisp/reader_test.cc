@@ -1,0 +1,131 @@
+#include "lisp/reader.h"
+
+#include <doctest/doctest.h>
+
+#include "lisp/printer.h"
+
+namespace vigy::lisp {
+namespace {
+
+// Reads `source` and prints every form back, space-separated, or the error.
+std::string ReadBack(std::string_view source) {
+  Arena arena;
+  ReadOutput out;
+  Diagnostic error;
+  if (!ReadAll(arena, source, "prog.vigy", &out, &error)) return "error: " + error.Format();
+  std::string text;
+  for (Value form : out.forms) {
+    if (!text.empty()) text += ' ';
+    text += Repr(form);
+  }
+  return text;
+}
+
+TEST_CASE("integers read as 64-bit integers with optional sign") {
+  CHECK(ReadBack("42 -7 +5 0") == "42 -7 5 0");
+  CHECK(ReadBack("9223372036854775807 -9223372036854775808") ==
+        "9223372036854775807 -9223372036854775808");
+}
+
+TEST_CASE("an integer literal out of range is a read error, not a float") {
+  CHECK(ReadBack("(+ 1 9223372036854775808)") ==
+        "error: prog.vigy:1:6: integer literal out of range: 9223372036854775808");
+}
+
+TEST_CASE("floats read in decimal and exponent forms") {
+  CHECK(ReadBack("1.5 .5 1e3 -2.5e-1 3.") == "1.5 0.5 1000.0 -0.25 3.0");
+}
+
+TEST_CASE("strings support every escape and raw newlines") {
+  CHECK(ReadBack(R"("a\nb\tc\rd\"e\\f")") == R"("a\nb\tc\rd\"e\\f")");
+  CHECK(ReadBack("\"line1\nline2\"") == R"("line1\nline2")");
+  CHECK(ReadBack(R"("\u00e9\u4e2d")") == "\"\u00e9\u4e2d\"");
+  CHECK(ReadBack(R"("\ud83d\ude00")") == "\"\U0001F600\"");
+}
+
+TEST_CASE("booleans, keywords and symbols read as themselves") {
+  CHECK(ReadBack("#t #f :name vigy-rate-limited? -> + ...") ==
+        "#t #f :name vigy-rate-limited? -> + ...");
+}
+
+TEST_CASE("comments run to the end of the line") {
+  CHECK(ReadBack("; a comment\n(a ; inside\n b)") == "(a b)");
+}
+
+TEST_CASE("quote forms expand to their long names") {
+  CHECK(ReadBack("'x `(a ,b ,@c)") ==
+        "(quote x) (quasiquote (a (unquote b) (unquote-splicing c)))");
+}
+
+TEST_CASE("the empty list reads as the empty list") {
+  CHECK(ReadBack("() (())") == "() (())");
+}
+
+TEST_CASE("an unterminated string is reported at its opening quote") {
+  CHECK(ReadBack("(display\n  \"abc)") == "error: prog.vigy:2:3: unterminated string");
+}
+
+TEST_CASE("an unmatched close paren is reported at its own position") {
+  CHECK(ReadBack("(a b))\n") == "error: prog.vigy:1:6: unmatched ')'");
+}
+
+TEST_CASE("an unclosed paren names where it was opened") {
+  CHECK(ReadBack("(define x 1)\n(define (f)\n  (g 1)") ==
+        "error: prog.vigy:2:1: unclosed '(' opened at 2:1");
+}
+
+TEST_CASE("an unknown escape is reported at the backslash") {
+  CHECK(ReadBack(R"("ab\qc")") == R"(error: prog.vigy:1:4: unknown escape '\q' in string)");
+}
+
+TEST_CASE("a bad unicode escape is an error") {
+  CHECK(ReadBack(R"("\u12")") == R"(error: prog.vigy:1:2: '\u' needs four hex digits)");
+  CHECK(ReadBack(R"("\udc00")") == R"(error: prog.vigy:1:2: lone surrogate in '\u' escape)");
+}
+
+TEST_CASE("unknown hash syntax is an error") {
+  CHECK(ReadBack("#x") == "error: prog.vigy:1:1: unknown syntax '#x'");
+}
+
+TEST_CASE("brackets are rejected with a hint") {
+  CHECK(ReadBack("[1 2]") ==
+        "error: prog.vigy:1:1: unexpected '[' (lists are written with parentheses)");
+}
+
+TEST_CASE("a quote with nothing after it is an error") {
+  CHECK(ReadBack("(a ')") == "error: prog.vigy:1:4: quote (') must be followed by a form");
+  CHECK(ReadBack(",@") == "error: prog.vigy:1:1: unquote-splicing (,@) must be followed by a form");
+}
+
+TEST_CASE("a keyword needs a name") {
+  CHECK(ReadBack("(a :)") == "error: prog.vigy:1:4: a keyword needs a name after ':'");
+}
+
+TEST_CASE("columns count characters, not bytes") {
+  CHECK(ReadBack("(\"é\" ))") == "error: prog.vigy:1:7: unmatched ')'");
+}
+
+TEST_CASE("nesting deeper than the limit is a read error, not a crash") {
+  std::string deep(100000, '(');
+  CHECK(ReadBack(deep) == "error: prog.vigy:1:1002: forms nested deeper than 1000");
+}
+
+TEST_CASE("positions are recorded for lists and symbols") {
+  Arena arena;
+  ReadOutput out;
+  Diagnostic error;
+  REQUIRE(ReadAll(arena, "\n  (f x)", "p", &out, &error));
+  REQUIRE(out.forms.size() == 1);
+  CHECK(out.form_positions[0].line == 2);
+  CHECK(out.form_positions[0].col == 3);
+  Value x = out.forms[0].c->cdr.c->car;
+  CHECK(out.positions.at(x.sym).col == 6);
+}
+
+TEST_CASE("a diagnostic shows the source line and a caret under the column") {
+  Diagnostic d{"prog.vigy", {2, 5}, "boom"};
+  CHECK(d.FormatWithSource("(a)\n(b (c d))\n") == "prog.vigy:2:5: boom\n  (b (c d))\n      ^");
+}
+
+}  // namespace
+}  // namespace vigy::lisp
