@@ -9,6 +9,7 @@ class ConstNode final : public Node {
  public:
   ConstNode(SourcePos pos, Value v) : Node(pos), v_(v) {}
   Value Eval(Machine&, Value*, const Closure*) const override { return v_; }
+  Value value() const { return v_; }
 
  private:
   Value v_;
@@ -18,6 +19,7 @@ class LocalRef final : public Node {
  public:
   LocalRef(SourcePos pos, int slot) : Node(pos), slot_(slot) {}
   Value Eval(Machine&, Value* fp, const Closure*) const override { return fp[slot_]; }
+  int slot() const { return slot_; }
 
  private:
   int slot_;
@@ -260,18 +262,32 @@ class BuiltinCallNode final : public Node {
 
 // Two-argument arithmetic and comparison with an inline integer path; any
 // other operand types (and overflow) go through the builtin itself, so the
-// results and errors are exactly the builtin's.
+// results and errors are exactly the builtin's. Operands that are a local
+// variable or a constant are read directly instead of through a node.
 enum class BinaryOp { kAdd, kSub, kMul, kLt, kGt, kLe, kGe, kEq };
 
-template <BinaryOp op>
+struct NodeOperand {
+  const Node* node;
+  Value Get(Machine& m, Value* fp, const Closure* self) const { return node->Eval(m, fp, self); }
+};
+struct LocalOperand {
+  int slot;
+  Value Get(Machine&, Value* fp, const Closure*) const { return fp[slot]; }
+};
+struct ConstOperand {
+  Value value;
+  Value Get(Machine&, Value*, const Closure*) const { return value; }
+};
+
+template <BinaryOp op, typename A, typename B>
 class BinaryNode final : public Node {
  public:
-  BinaryNode(SourcePos pos, const BuiltinSpec* spec, const Node* a, const Node* b)
+  BinaryNode(SourcePos pos, const BuiltinSpec* spec, A a, B b)
       : Node(pos), spec_(spec), a_(a), b_(b) {}
 
   Value Eval(Machine& m, Value* fp, const Closure* self) const override {
-    Value a = a_->Eval(m, fp, self);
-    Value b = b_->Eval(m, fp, self);
+    Value a = a_.Get(m, fp, self);
+    Value b = b_.Get(m, fp, self);
     if (a.tag == Tag::kInt && b.tag == Tag::kInt) {
       int64_t r;
       switch (op) {
@@ -302,8 +318,8 @@ class BinaryNode final : public Node {
 
  private:
   const BuiltinSpec* spec_;
-  const Node* a_;
-  const Node* b_;
+  A a_;
+  B b_;
 };
 
 class WhileNode final : public Node {
@@ -479,20 +495,48 @@ const Node* MakeCall(NodeFactory& f, SourcePos pos, const Node* fn, std::vector<
   return f.Make<CallNode>(pos, fn, std::move(args), tail);
 }
 
+namespace {
+
+template <BinaryOp op, typename A>
+const Node* MakeBinaryWith(NodeFactory& f, SourcePos pos, const BuiltinSpec* spec, A a,
+                           const Node* b) {
+  if (auto* local = dynamic_cast<const LocalRef*>(b)) {
+    return f.Make<BinaryNode<op, A, LocalOperand>>(pos, spec, a, LocalOperand{local->slot()});
+  }
+  if (auto* constant = dynamic_cast<const ConstNode*>(b)) {
+    return f.Make<BinaryNode<op, A, ConstOperand>>(pos, spec, a, ConstOperand{constant->value()});
+  }
+  return f.Make<BinaryNode<op, A, NodeOperand>>(pos, spec, a, NodeOperand{b});
+}
+
+template <BinaryOp op>
+const Node* MakeBinary(NodeFactory& f, SourcePos pos, const BuiltinSpec* spec, const Node* a,
+                       const Node* b) {
+  if (auto* local = dynamic_cast<const LocalRef*>(a)) {
+    return MakeBinaryWith<op>(f, pos, spec, LocalOperand{local->slot()}, b);
+  }
+  if (auto* constant = dynamic_cast<const ConstNode*>(a)) {
+    return MakeBinaryWith<op>(f, pos, spec, ConstOperand{constant->value()}, b);
+  }
+  return MakeBinaryWith<op>(f, pos, spec, NodeOperand{a}, b);
+}
+
+}  // namespace
+
 const Node* MakeBuiltinCall(NodeFactory& f, SourcePos pos, const BuiltinSpec* spec,
                             std::vector<const Node*> args) {
   if (args.size() == 2) {
     std::string_view n = spec->name;
     const Node* a = args[0];
     const Node* b = args[1];
-    if (n == "+") return f.Make<BinaryNode<BinaryOp::kAdd>>(pos, spec, a, b);
-    if (n == "-") return f.Make<BinaryNode<BinaryOp::kSub>>(pos, spec, a, b);
-    if (n == "*") return f.Make<BinaryNode<BinaryOp::kMul>>(pos, spec, a, b);
-    if (n == "<") return f.Make<BinaryNode<BinaryOp::kLt>>(pos, spec, a, b);
-    if (n == ">") return f.Make<BinaryNode<BinaryOp::kGt>>(pos, spec, a, b);
-    if (n == "<=") return f.Make<BinaryNode<BinaryOp::kLe>>(pos, spec, a, b);
-    if (n == ">=") return f.Make<BinaryNode<BinaryOp::kGe>>(pos, spec, a, b);
-    if (n == "=") return f.Make<BinaryNode<BinaryOp::kEq>>(pos, spec, a, b);
+    if (n == "+") return MakeBinary<BinaryOp::kAdd>(f, pos, spec, a, b);
+    if (n == "-") return MakeBinary<BinaryOp::kSub>(f, pos, spec, a, b);
+    if (n == "*") return MakeBinary<BinaryOp::kMul>(f, pos, spec, a, b);
+    if (n == "<") return MakeBinary<BinaryOp::kLt>(f, pos, spec, a, b);
+    if (n == ">") return MakeBinary<BinaryOp::kGt>(f, pos, spec, a, b);
+    if (n == "<=") return MakeBinary<BinaryOp::kLe>(f, pos, spec, a, b);
+    if (n == ">=") return MakeBinary<BinaryOp::kGe>(f, pos, spec, a, b);
+    if (n == "=") return MakeBinary<BinaryOp::kEq>(f, pos, spec, a, b);
   }
   return f.Make<BuiltinCallNode>(pos, spec, std::move(args));
 }
