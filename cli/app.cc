@@ -1,13 +1,13 @@
 #include "cli/app.h"
 
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 #include <cctype>
 #include <exception>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -98,8 +98,7 @@ int Main(int argc, char** argv) {
   int verbose = 0;
   int quiet = 0;
 
-  CLI::App app{"vigy: small reconcilers written in a Lisp, ticked from one SQLite file.",
-               "vigy"};
+  CLI::App app{"vigy: small reconcilers written in a Lisp, ticked from one SQLite file.", "vigy"};
   app.set_version_flag("--version", std::string("vigy ") + VIGY_VERSION);
   AddGlobalOptions(app, global, verbose, quiet);
   app.require_subcommand(1);
@@ -128,8 +127,8 @@ int Main(int argc, char** argv) {
       if (c.sub->parsed()) selected = &c;
     }
     out.Error(UsageMessage(e, selected, commands, app));
-    out.PrintError(fmt::format("run 'vigy {}--help' for usage\n",
-                               selected ? selected->name + " " : ""));
+    out.PrintError(
+        fmt::format("run 'vigy {}--help' for usage\n", selected ? selected->name + " " : ""));
     return ExitWith(out, core::Status::InvalidArgument(""));
   }
 

@@ -1,10 +1,10 @@
 #include "cli/arg_parsers.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <limits>
 #include <optional>
-
-#include <fmt/format.h>
 
 namespace vigy::cli {
 namespace {

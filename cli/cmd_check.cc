@@ -1,6 +1,7 @@
 // vigy check FILE...: parse and compile programs, reporting every error.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -17,7 +18,9 @@ nlohmann::json ErrorJson(const lisp::SourcePos& pos, const std::string& message)
 }  // namespace
 
 void SetupCheck(CLI::App& sub, CheckOptions& options) {
-  sub.add_option("FILE", options.files, "programs to check (- for stdin)")->required()->type_name("");
+  sub.add_option("FILE", options.files, "programs to check (- for stdin)")
+      ->required()
+      ->type_name("");
   sub.footer(
       "Reports syntax errors, unbound names and wrong arities of builtins and global\n"
       "functions as file:line:col: message, with the line and a caret, on stderr.\n"

@@ -1,6 +1,7 @@
 // vigy eval EXPR: compile and run one expression, print its value.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -12,7 +13,9 @@
 namespace vigy::cli {
 
 void SetupEval(CLI::App& sub, EvalOptions& options) {
-  sub.add_option("EXPR", options.expr, "the code to run (one or more forms)")->required()->type_name("");
+  sub.add_option("EXPR", options.expr, "the code to run (one or more forms)")
+      ->required()
+      ->type_name("");
   AddLimitOptions(sub, options.limits);
   sub.footer(
       "Prints the readable form of the last form's value (with --json, the value as JSON).\n"

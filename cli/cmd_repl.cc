@@ -1,11 +1,10 @@
 // vigy repl: read, evaluate and print, one form at a time; definitions persist.
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <string>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/output.h"

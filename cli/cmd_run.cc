@@ -1,8 +1,8 @@
 // vigy run FILE: evaluate a program once, without a store, and print the run.
-#include <chrono>
+#include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
+#include <chrono>
 
 #include "cli/arg_parsers.h"
 #include "cli/commands.h"
@@ -37,7 +37,8 @@ core::Result<core::Kv> SeedKv(const std::vector<std::string>& seeds) {
 void SetupRun(CLI::App& sub, RunOptions& options) {
   sub.add_option("FILE", options.file, "the program (- for stdin)")->required()->type_name("");
   sub.add_option("--kv", options.kv, "seed the kv: KEY=JSON, e.g. --kv count=3 --kv name='\"web\"'")
-      ->type_name("KEY=JSON");
+      ->type_name("KEY=JSON")
+      ->allow_extra_args(false);  // one value per --kv, so FILE may follow
   AddLimitOptions(sub, options.limits);
   sub.footer(
       "The vigy is named after the file's stem. Prints the run; with --json, the run object\n"
@@ -75,8 +76,8 @@ core::Status RunRun(const Invocation& inv, const RunOptions& options) {
     inv.out.PrintJson(core::ToJson(outcome));
     if (diagnostic) inv.out.Error(diagnostic->Format());
   } else {
-    RunView view{outcome.run, &outcome.state, &outcome.kv, diagnostic, file->text,
-                 inv.global.verbosity > 0};
+    RunView view{outcome.run, &outcome.state, &outcome.kv,
+                 diagnostic,  file->text,     inv.global.verbosity > 0};
     inv.out.Print(FormatRun(inv.out, view));
   }
   return outcome.run.ok() ? core::Status::Ok() : core::Status::Failed("");

@@ -1,9 +1,9 @@
 #include "cli/duration.h"
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <limits>
-
-#include <fmt/format.h>
 
 namespace vigy::cli {
 namespace {

@@ -1,10 +1,10 @@
 #include "cli/limit_options.h"
 
-#include <cstdint>
-#include <limits>
+#include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
+#include <cstdint>
+#include <limits>
 
 #include "cli/arg_parsers.h"
 #include "cli/duration.h"
@@ -29,9 +29,9 @@ void AddLimitOptions(CLI::App& app, LimitOptions& options) {
   app.add_option("--max-depth", options.max_depth,
                  fmt::format("non-tail call depth limit (default {})", defaults.max_depth))
       ->type_name("N");
-  app.add_option("--max-memory", options.max_memory,
-                 fmt::format("memory cap, e.g. 64M, 1G (default {}M)",
-                             defaults.max_memory / (1024 * 1024)))
+  app.add_option(
+         "--max-memory", options.max_memory,
+         fmt::format("memory cap, e.g. 64M, 1G (default {}M)", defaults.max_memory / (1024 * 1024)))
       ->type_name("SIZE");
 }
 
@@ -43,15 +43,15 @@ core::Result<lisp::Limits> ToLimits(const LimitOptions& options) {
       return core::Status::InvalidArgument("--timeout: " + timeout.status().message());
     }
     if (timeout->count() == 0 || *timeout > kMaxTimeout) {
-      return core::Status::InvalidArgument(fmt::format(
-          "bad --timeout '{}': expected more than 0 and at most {}", options.timeout,
-          FormatDuration(kMaxTimeout)));
+      return core::Status::InvalidArgument(
+          fmt::format("bad --timeout '{}': expected more than 0 and at most {}", options.timeout,
+                      FormatDuration(kMaxTimeout)));
     }
     limits.timeout = *timeout;
   }
   if (!options.max_steps.empty()) {
-    auto steps = ParseCount("--max-steps", options.max_steps,
-                            std::numeric_limits<uint64_t>::max() / 2);
+    auto steps =
+        ParseCount("--max-steps", options.max_steps, std::numeric_limits<uint64_t>::max() / 2);
     if (!steps.ok()) return steps.status();
     limits.max_steps = *steps;
   }

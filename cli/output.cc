@@ -1,23 +1,29 @@
 #include "cli/output.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 namespace vigy::cli {
 namespace {
 
 std::string_view EscapeFor(Style style) {
   switch (style) {
-    case Style::kPlain: return "";
-    case Style::kBold: return "\x1b[1m";
-    case Style::kDim: return "\x1b[2m";
-    case Style::kRed: return "\x1b[31m";
-    case Style::kGreen: return "\x1b[32m";
-    case Style::kYellow: return "\x1b[33m";
-    case Style::kCyan: return "\x1b[36m";
+    case Style::kPlain:
+      return "";
+    case Style::kBold:
+      return "\x1b[1m";
+    case Style::kDim:
+      return "\x1b[2m";
+    case Style::kRed:
+      return "\x1b[31m";
+    case Style::kGreen:
+      return "\x1b[32m";
+    case Style::kYellow:
+      return "\x1b[33m";
+    case Style::kCyan:
+      return "\x1b[36m";
   }
   return "";
 }

@@ -1,5 +1,7 @@
 #include "cli/program_file.h"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -8,8 +10,6 @@
 #include <iterator>
 #include <sstream>
 #include <system_error>
-
-#include <fmt/format.h>
 
 #include "cli/output.h"
 

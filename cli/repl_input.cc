@@ -22,12 +22,29 @@ InputBalance ScanInput(std::string_view text) {
       continue;
     }
     switch (c) {
-      case ';': in_comment = true; break;
-      case '"': b.in_string = true; b.has_code = true; break;
-      case '(': ++b.depth; b.has_code = true; break;
-      case ')': --b.depth; b.has_code = true; break;
-      case ' ': case '\t': case '\r': case '\n': break;
-      default: b.has_code = true; break;
+      case ';':
+        in_comment = true;
+        break;
+      case '"':
+        b.in_string = true;
+        b.has_code = true;
+        break;
+      case '(':
+        ++b.depth;
+        b.has_code = true;
+        break;
+      case ')':
+        --b.depth;
+        b.has_code = true;
+        break;
+      case ' ':
+      case '\t':
+      case '\r':
+      case '\n':
+        break;
+      default:
+        b.has_code = true;
+        break;
     }
   }
   return b;

@@ -1,8 +1,8 @@
 #include "cli/run_printer.h"
 
-#include <vector>
-
 #include <fmt/format.h>
+
+#include <vector>
 
 #include "cli/output.h"
 #include "core/time_format.h"
@@ -124,8 +124,8 @@ std::string FormatRun(const Output& out, const RunView& view) {
   }
   s.Add("duration", fmt::format("{}ms", run.duration_ms));
   if (!run.ok() && run.error) {
-    std::string error = view.diagnostic ? view.diagnostic->FormatWithSource(view.source)
-                                        : *run.error;
+    std::string error =
+        view.diagnostic ? view.diagnostic->FormatWithSource(view.source) : *run.error;
     s.Add("error", out.Paint(Style::kRed, error));
   }
   if (!run.actions.empty()) s.Add("actions", ActionLines(out, run));

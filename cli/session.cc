@@ -1,10 +1,10 @@
 #include "cli/session.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <exception>
 #include <new>
-
-#include <fmt/format.h>
 
 #include "core/ids.h"
 #include "core/vigy_library.h"

@@ -40,13 +40,11 @@ TickContext& Context(Machine& m) {
 }
 
 // Fails the tick as a memory limit once the records outgrow their budget.
-void CheckBudget(const TickContext& context) {
+void CheckBudget(Machine& m, const TickContext& context) {
   if (!context.over_budget()) return;
-  throw lisp::LimitHit{
-      fmt::format("memory limit exceeded: the tick recorded more than {} MiB of actions, log, "
-                  "kv and state",
-                  context.record_cap() / (1024 * 1024)),
-      {}};
+  m.Limit(fmt::format("memory limit exceeded: the tick recorded more than {} MiB of actions, "
+                      "log, kv and state",
+                      context.record_cap() / (1024 * 1024)));
 }
 
 // A key or a name: a string, or a symbol or keyword standing for its name.
@@ -118,7 +116,7 @@ Value RecordAction(Machine& m, std::string_view kind, std::optional<json> payloa
   action.payload = std::move(payload);
   if (kind == "noop") action.result = std::string(kResultOk);
   context.AddAction(std::move(action));
-  CheckBudget(context);
+  CheckBudget(m, context);
   return Value::Nil();
 }
 
@@ -129,7 +127,7 @@ Value RecordDefer(Machine& m, std::optional<std::string> reason) {
   action.result = std::string(kResultSkipped);
   action.message = std::move(reason);
   context.AddAction(std::move(action));
-  CheckBudget(context);
+  CheckBudget(m, context);
   return Value::Nil();
 }
 
@@ -163,14 +161,14 @@ Value Emit(Machine& m, Args a) {
 Value Desired(Machine& m, Args a) {
   TickContext& context = Context(m);
   context.SetDesired(KeyArg(m, a[0]), lisp::ToJson(a[1]));
-  CheckBudget(context);
+  CheckBudget(m, context);
   return a[1];
 }
 
 Value Observed(Machine& m, Args a) {
   TickContext& context = Context(m);
   context.SetObserved(KeyArg(m, a[0]), lisp::ToJson(a[1]));
-  CheckBudget(context);
+  CheckBudget(m, context);
   return a[1];
 }
 
@@ -185,7 +183,7 @@ Value ConditionVerb(Machine& m, Args a) {
   }
   context.SetCondition(name, status, a.size() > 2 ? OptionalTextArg(a[2]) : std::nullopt,
                        a.size() > 3 ? OptionalTextArg(a[3]) : std::nullopt);
-  CheckBudget(context);
+  CheckBudget(m, context);
   return Value::Nil();
 }
 
@@ -200,7 +198,7 @@ Value Get(Machine& m, Args a) {
 Value Set(Machine& m, Args a) {
   TickContext& context = Context(m);
   context.KvSet(WritableKeyArg(m, a[0]), lisp::ToJson(a[1]));
-  CheckBudget(context);
+  CheckBudget(m, context);
   return a[1];
 }
 
@@ -222,7 +220,7 @@ Value Incr(Machine& m, Args a) {
     m.Fail("overflow", "integer overflow in 'vigy-incr'");
   }
   context.KvSet(key, json(next));
-  CheckBudget(context);
+  CheckBudget(m, context);
   return Value::Int(next);
 }
 
@@ -231,7 +229,7 @@ Value Has(Machine& m, Args a) { return Value::Bool(Context(m).KvFind(KeyArg(m, a
 Value Del(Machine& m, Args a) {
   TickContext& context = Context(m);
   bool existed = context.KvErase(WritableKeyArg(m, a[0]));
-  CheckBudget(context);
+  CheckBudget(m, context);
   return Value::Bool(existed);
 }
 
@@ -242,14 +240,14 @@ Value Once(Machine& m, Args a) {
   std::string key = OnceKey(KeyArg(m, a[0]));
   if (context.KvFind(key) != nullptr) return Value::Bool(false);
   context.KvSet(key, json(context.tick_ms()));
-  CheckBudget(context);
+  CheckBudget(m, context);
   return Value::Bool(true);
 }
 
 Value MarkConverged(Machine& m, Args a) {
   TickContext& context = Context(m);
   context.KvSet(ConvergedKey(KeyArg(m, a[0])), json(context.tick_ms()));
-  CheckBudget(context);
+  CheckBudget(m, context);
   return Value::Nil();
 }
 
@@ -278,7 +276,7 @@ Value RateLimited(Machine& m, Args a) {
     if (last && context.tick_ms() - *last < min_ms) return Value::Bool(true);
   }
   context.KvSet(key, json(context.tick_ms()));
-  CheckBudget(context);
+  CheckBudget(m, context);
   return Value::Bool(false);
 }
 
@@ -308,14 +306,14 @@ Value LogVerb(Machine& m, Args a) {
                                 Choices(kLogLevels)));
   }
   context.Log(level, TextArg(a[1]));
-  CheckBudget(context);
+  CheckBudget(m, context);
   return Value::Nil();
 }
 
 Value Trace(Machine& m, Args a) {
   TickContext& context = Context(m);
   context.SetTrace(KeyArg(m, a[0]), lisp::ToJson(a[1]));
-  CheckBudget(context);
+  CheckBudget(m, context);
   return a[1];
 }
 
@@ -334,7 +332,7 @@ Value Metric(Machine& m, Args a) {
     number = f;
   }
   context.SetMetric(name, std::move(number));
-  CheckBudget(context);
+  CheckBudget(m, context);
   return a[1];
 }
 
@@ -342,7 +340,7 @@ Value Event(Machine& m, Args a) {
   TickContext& context = Context(m);
   std::string kind(NameArg(m, a[0], "string event kind"));
   context.AddEvent(std::move(kind), TextArg(a[1]));
-  CheckBudget(context);
+  CheckBudget(m, context);
   return Value::Nil();
 }
 

@@ -26,13 +26,12 @@ std::optional<Failure> Evaluate(const lisp::Program& program, const lisp::Limits
   // machine must outlive the handler that reads it.
   lisp::Machine machine(limits, &context);
   try {
-    machine.set_output([&context](std::string_view text) {
+    machine.set_output([&context, &machine](std::string_view text) {
       context.Output(text);
       if (context.over_budget()) {
-        throw lisp::LimitHit{
+        machine.Limit(
             fmt::format("memory limit exceeded: the tick recorded more than {} MiB of output",
-                        context.record_cap() / (1024 * 1024)),
-            {}};
+                        context.record_cap() / (1024 * 1024)));
       }
     });
     machine.Run(program);
@@ -99,7 +98,7 @@ TickOutcome RunTick(const TickInput& input) {
 
 nlohmann::json ToJson(const TickOutcome& outcome) {
   nlohmann::json j = ToJson(outcome.run);
-  j["kv"] = KvToJson(outcome.kv);
+  j["kv"] = KvToJson(outcome.kv, /*include_reserved=*/true);
   j["state"] = ToJson(outcome.state);
   return j;
 }

@@ -57,8 +57,8 @@ struct TickOutcome {
 // Thread-safe: concurrent ticks share only the read-only program.
 TickOutcome RunTick(const TickInput& input);
 
-// What `vigy run --json` prints: the run object plus "kv" (without the
-// runtime's "__" keys) and "state".
+// What `vigy run --json` prints: the run object plus "kv" (the kv after the
+// tick, the runtime's "__" keys included) and "state".
 nlohmann::json ToJson(const TickOutcome& outcome);
 
 }  // namespace vigy::core

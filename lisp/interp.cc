@@ -50,7 +50,8 @@ CompileResult CompileInto(std::shared_ptr<Program> program, std::string_view sou
     auto macro_program = std::make_shared<Program>();
     macro_program->file = program->file;
     macro_program->library = &library;
-    macro_program->macros = program->macros;
+    // No macro table: a macro program is only compiled, never a base for
+    // expansion (and the table keeps it alive, so pointing back would be a cycle).
     std::vector<Diagnostic> macro_errors;
     Compiler compiler(library, *macro_program, *expander_ptr, macro_errors);
     compiler.CompileProgram({lambda_form}, {pos});

@@ -259,6 +259,8 @@ void Machine::TypeMismatch(std::string_view expected, Value got) {
 
 void Machine::Throw(Value value) { throw Raised{value, true, SitePos()}; }
 
+void Machine::Limit(std::string message) { throw LimitHit{std::move(message), SitePos()}; }
+
 std::string_view Machine::builtin_name() const {
   return current_builtin_ ? current_builtin_->name : std::string_view();
 }

@@ -77,6 +77,9 @@ class Machine {
   [[noreturn]] void TypeMismatch(std::string_view expected, Value got);
   // Raises `value` as `throw` does.
   [[noreturn]] void Throw(Value value);
+  // Fails the evaluation as an exceeded limit (uncatchable), at the current
+  // call site; for hosts that enforce limits of their own.
+  [[noreturn]] void Limit(std::string message);
 
   // Name of the builtin currently running ("" outside builtins).
   std::string_view builtin_name() const;

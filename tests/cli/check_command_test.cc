@@ -30,9 +30,9 @@ TEST_CASE("check lists every error with file:line:col, the line and a caret, and
 }
 
 TEST_CASE("check of several files reports only the bad ones and counts them") {
-  BinaryResult r = RunVigy({"check", "good.vigy", "bad.vigy", "syntax.vigy"}, "",
-                           {{"good.vigy", kGood}, {"bad.vigy", "(nope)\n"},
-                            {"syntax.vigy", "(define x\n  \"open\n"}});
+  BinaryResult r = RunVigy(
+      {"check", "good.vigy", "bad.vigy", "syntax.vigy"}, "",
+      {{"good.vigy", kGood}, {"bad.vigy", "(nope)\n"}, {"syntax.vigy", "(define x\n  \"open\n"}});
   CHECK(r.exit_code == 1);
   CHECK(r.err ==
         "bad.vigy:1:2: unbound symbol 'nope'\n"

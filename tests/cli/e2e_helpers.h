@@ -1,10 +1,9 @@
 // Small helpers shared by the end-to-end tests of the command line.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "tests/cli/run_binary.h"
 

@@ -43,14 +43,18 @@ TEST_CASE("run --json prints the run object with kv and state, by their public f
   std::set<std::string> keys;
   for (const auto& [key, value] : j.items()) keys.insert(key);
   CHECK(keys == std::set<std::string>{"id", "vigy_id", "vigy_name", "revision", "tick",
-                                      "started_at", "ended_at", "duration_ms", "result",
-                                      "actions", "log", "events", "metrics", "trace", "kv",
-                                      "state"});
+                                      "started_at", "ended_at", "duration_ms", "result", "actions",
+                                      "log", "events", "metrics", "trace", "kv", "state"});
   CHECK(j["result"] == "ok");
   CHECK(j["vigy_name"] == "prog");
   CHECK(j["vigy_id"].get<std::string>().size() == 16);
   CHECK(j["tick"] == 1);
-  CHECK(j["kv"] == nlohmann::json{{"result", 3}});
+  // The runtime's own keys are part of the kv after the tick.
+  CHECK(j["kv"]["result"] == 3);
+  CHECK(j["kv"]["__tick_count"] == 1);
+  CHECK(j["kv"]["__failures"] == 0);
+  CHECK(j["kv"]["__last_tick_ms"].is_number_integer());
+  CHECK(j["kv"].size() == 4);
   CHECK(j["actions"] == nlohmann::json::parse(
                             R"([{"kind":"create","payload":{"replica":1}},
                                 {"kind":"defer","result":"skipped","message":"window"}])"));
@@ -88,19 +92,35 @@ TEST_CASE("a failed run in json has result failed and error line:col, and drops 
   nlohmann::json j = JsonOut(r);
   CHECK(j["result"] == "failed");
   CHECK(j["error"] == "2:1: 'car' of an empty list");
-  CHECK(j["kv"] == nlohmann::json::object());
+  // A failed tick keeps none of the program's writes, only the runtime counters.
+  CHECK(j["kv"]["__tick_count"] == 1);
+  CHECK(j["kv"]["__failures"] == 1);
+  CHECK(j["kv"].size() == 3);
   CHECK(r.err == "vigy: prog.vigy:2:1: 'car' of an empty list\n");
 }
 
 TEST_CASE("kv seeded with --kv is what the program reads") {
-  BinaryResult r = RunVigy(
-      {"run", "prog.vigy", "--json", "--kv", "n=41", "--kv", R"(name="web")"}, "",
-      {{"prog.vigy", "(vigy-set \"result\" (+ (vigy-get \"n\") 1))\n"
-                     "(vigy-set \"greeting\" (str \"hi \" (vigy-get \"name\")))\n"}});
+  BinaryResult r =
+      RunVigy({"run", "prog.vigy", "--json", "--kv", "n=41", "--kv", R"(name="web")"}, "",
+              {{"prog.vigy",
+                "(vigy-set \"result\" (+ (vigy-get \"n\") 1))\n"
+                "(vigy-set \"greeting\" (str \"hi \" (vigy-get \"name\")))\n"}});
   CHECK(r.exit_code == 0);
   nlohmann::json j = JsonOut(r);
-  CHECK(j["kv"] == nlohmann::json{{"n", 41}, {"name", "web"}, {"result", 42},
-                                  {"greeting", "hi web"}});
+  nlohmann::json program_kv;
+  for (auto& [k, v] : j["kv"].items()) {
+    if (k.rfind("__", 0) != 0) program_kv[k] = v;
+  }
+  CHECK(program_kv ==
+        nlohmann::json{{"n", 41}, {"name", "web"}, {"result", 42}, {"greeting", "hi web"}});
+}
+
+TEST_CASE("each --kv takes one value, so the file may come after them") {
+  BinaryResult r =
+      RunVigy({"run", "--kv", "a=1", "--kv", "b=2", "prog.vigy", "--json"}, "",
+              {{"prog.vigy", "(vigy-set \"sum\" (+ (vigy-get \"a\") (vigy-get \"b\")))\n"}});
+  CHECK(r.exit_code == 0);
+  CHECK(JsonOut(r)["kv"]["sum"] == 3);
 }
 
 TEST_CASE("a --kv value that is not JSON is a usage error naming the key") {
@@ -108,13 +128,14 @@ TEST_CASE("a --kv value that is not JSON is a usage error naming the key") {
       RunVigy({"run", "prog.vigy", "--kv", "name=web"}, "", {{"prog.vigy", "(vigy-noop)\n"}});
   CHECK(r.exit_code == 2);
   CHECK(r.out == "");
-  CHECK(r.err == "vigy: bad --kv value for key 'name': web is not JSON "
-                 "(a string needs quotes: '\"web\"')\n");
+  CHECK(r.err ==
+        "vigy: bad --kv value for key 'name': web is not JSON "
+        "(a string needs quotes: '\"web\"')\n");
 }
 
 TEST_CASE("a program that does not compile prints every error and exits 1") {
-  BinaryResult r = RunVigy({"run", "prog.vigy"}, "",
-                           {{"prog.vigy", "(vigy-pul 1)\n  (frobnicate 2)\n"}});
+  BinaryResult r =
+      RunVigy({"run", "prog.vigy"}, "", {{"prog.vigy", "(vigy-pul 1)\n  (frobnicate 2)\n"}});
   CHECK(r.exit_code == 1);
   CHECK(r.out == "");
   CHECK(r.err ==
