@@ -1,0 +1,160 @@
+#include "core/tick_pipeline.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "core/model_json.h"
+#include "core/shell.h"
+#include "core/tick.h"
+#include "core/tick_context.h"
+#include "core/vigy_library.h"
+
+namespace vigy::core {
+namespace {
+
+// The lease outlives the longest a tick may take: its evaluation, then its
+// handlers (each bounded by the same timeout), plus a margin.
+constexpr int64_t kLeaseMarginMs = 30'000;
+
+// Handlers get what their action says, and their first line of stderr
+// explains a failure.
+std::string FirstLine(std::string_view text) {
+  size_t end = text.find('\n');
+  return std::string(text.substr(0, end));
+}
+
+// Runs the vigy's handler once per action (except noop and defer), with the
+// action as JSON on stdin. Records each result; returns the error of the
+// first failure, which fails the run.
+std::optional<std::string> RunHandlers(const std::string& handler, RunRecord& run,
+                                       std::chrono::milliseconds timeout) {
+  std::optional<std::string> error;
+  for (size_t i = 0; i < run.actions.size(); ++i) {
+    ActionRecord& action = run.actions[i];
+    if (action.kind == "noop" || action.kind == "defer") continue;
+    std::string input = ToJson(action).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    ShellOptions options;
+    options.timeout = timeout;
+    options.stdin_data = input;
+    ShellResult result = RunShell(handler, options);
+    if (result.exit == 0 && !result.timed_out) {
+      action.result = std::string(kResultOk);
+      continue;
+    }
+    action.result = std::string(kResultFailed);
+    std::string why = result.timed_out ? fmt::format("timed out after {} ms", timeout.count())
+                                       : fmt::format("exited {}", result.exit);
+    std::string detail = FirstLine(result.err);
+    action.message = detail.empty() ? why : fmt::format("{}: {}", why, detail);
+    if (!error) {
+      error = fmt::format("action {} ({}): handler {}", i + 1, action.kind, *action.message);
+    }
+  }
+  return error;
+}
+
+}  // namespace
+
+ProgramCache::Entry ProgramCache::Get(const std::string& revision, const std::string& source,
+                                      const std::string& file) {
+  std::lock_guard lock(mutex_);
+  auto it = by_revision_.find(revision);
+  if (it != by_revision_.end()) return it->second;
+  lisp::CompileResult compiled = lisp::Compile(VigyLibrary(), source, file);
+  Entry entry{compiled.program,
+              compiled.ok() ? std::string() : compiled.errors.front().Format()};
+  by_revision_.emplace(revision, entry);
+  return entry;
+}
+
+lisp::Limits LimitsFor(const Vigy& vigy) {
+  lisp::Limits limits;
+  if (vigy.timeout_ms) limits.timeout = std::chrono::milliseconds(*vigy.timeout_ms);
+  if (vigy.max_steps) limits.max_steps = static_cast<uint64_t>(*vigy.max_steps);
+  return limits;
+}
+
+int64_t FailureBackoffMs(int64_t failures) {
+  if (failures <= 0) return 0;
+  if (failures > 5) return 30'000;
+  return int64_t{1000} << (failures - 1);
+}
+
+TickPipeline::TickPipeline(storage::SqliteStore& store, ProgramCache& cache,
+                           std::function<int64_t()> now)
+    : store_(store), cache_(cache), now_(std::move(now)) {}
+
+Result<RunRecord> TickPipeline::Tick(const std::string& vigy_id, const TickOptions& options) {
+  const std::string token = storage::NewLeaseToken();
+  // Without the vigy's own timeout yet, lease for the longest a tick may take.
+  Result<storage::TickLease> leased = store_.AcquireTickLease(
+      vigy_id, token, /*duration_ms=*/lisp::Limits{}.timeout.count() * 2 + kLeaseMarginMs,
+      /*max_wait_ms=*/lisp::Limits{}.timeout.count() * 2 + kLeaseMarginMs, now_);
+  if (!leased.ok()) return leased.status();
+  storage::TickLease& lease = leased.value();
+  const Vigy& vigy = lease.vigy;
+  lisp::Limits limits = LimitsFor(vigy);
+  if (limits.timeout.count() > lisp::Limits{}.timeout.count()) {
+    // A longer per-vigy timeout: renew the lease to cover it.
+    Result<storage::TickLease> renewed = store_.AcquireTickLease(
+        vigy_id, token, limits.timeout.count() * 2 + kLeaseMarginMs, 0, now_);
+    if (!renewed.ok()) return renewed.status();
+  }
+
+  const std::string file = vigy.name + ".vigy";
+  ProgramCache::Entry compiled = cache_.Get(vigy.revision, vigy.program, file);
+
+  TickInput input;
+  input.program = compiled.program;
+  input.file = file;
+  input.vigy_name = vigy.name;
+  input.vigy_id = vigy.id;
+  input.revision = vigy.revision;
+  input.kv = lease.kv;
+  if (lease.state) input.previous_conditions = lease.state->state.conditions;
+  input.limits = limits;
+  input.tick_ms = now_();
+  TickOutcome outcome = RunTick(input);
+  RunRecord& run = outcome.run;
+  if (compiled.program == nullptr) run.error = "the stored program does not compile: " + compiled.error;
+
+  if (options.dry_run) {
+    Status released = store_.ReleaseTickLease(vigy_id, token);
+    if (!released.ok()) return released;
+    return std::move(run);
+  }
+
+  if (run.ok() && vigy.handler) {
+    if (std::optional<std::string> failed = RunHandlers(*vigy.handler, run, limits.timeout)) {
+      // A failed action fails the run: none of the program's writes are kept.
+      run.result = std::string(kResultFailed);
+      run.error = *failed;
+      RuntimeCounters after =
+          AdvanceRuntimeCounters(ReadRuntimeCounters(lease.kv), input.tick_ms, false);
+      outcome.kv_writes = RuntimeCounterWrites(after);
+    }
+  }
+  run.duration_ms = std::max<int64_t>(run.duration_ms, now_() - run.started_at_ms);
+  run.ended_at_ms = run.started_at_ms + run.duration_ms;
+
+  storage::TickCommit commit;
+  commit.vigy_id = vigy_id;
+  commit.lease_token = token;
+  if (run.ok()) commit.state = outcome.state;
+  commit.kv_writes = std::move(outcome.kv_writes);
+  commit.runtime = lease.runtime;
+  commit.runtime.tick_count = run.tick;
+  commit.runtime.last_tick_ms = run.started_at_ms;
+  commit.runtime.consecutive_failures = run.ok() ? 0 : lease.runtime.consecutive_failures + 1;
+  commit.runtime.backoff_until_ms =
+      run.ok() ? 0 : run.started_at_ms + FailureBackoffMs(commit.runtime.consecutive_failures);
+  commit.scheduled_at_ms = options.scheduled_at_ms;
+  commit.run = run;
+  Status committed = store_.CommitTick(commit);
+  if (!committed.ok()) return committed;
+  return std::move(run);
+}
+
+}  // namespace vigy::core

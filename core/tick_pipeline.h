@@ -1,0 +1,75 @@
+// The persisted tick (DESIGN.md §4): take the vigy's lease, evaluate its
+// compiled program against its kv, run its action handler, and commit the
+// run, actions, state, kv writes and counters in one transaction. `vigy tick`
+// and serve both tick through here.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "core/model.h"
+#include "core/status.h"
+#include "lisp/interp.h"
+#include "storage/sqlite_store.h"
+
+namespace vigy::core {
+
+// Compiled programs by revision, shared by every tick that runs the same
+// program text: a program is read and compiled once, not once per tick.
+// Thread-safe.
+class ProgramCache {
+ public:
+  struct Entry {
+    std::shared_ptr<const lisp::Program> program;  // null when it does not compile
+    std::string error;                             // the first diagnostic, when null
+  };
+  // The compiled form of `source` (whose content hash is `revision`); `file`
+  // names it in diagnostics.
+  Entry Get(const std::string& revision, const std::string& source, const std::string& file);
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, Entry> by_revision_;
+};
+
+struct TickOptions {
+  // Evaluate and run nothing else: no handler, no commit (the lease is
+  // released). The run is returned as it would have been recorded.
+  bool dry_run = false;
+  // When the scheduler meant this tick to start; recorded on the run.
+  std::optional<int64_t> scheduled_at_ms;
+};
+
+// Per-vigy limits: the vigy's own timeout and step budget over the defaults.
+lisp::Limits LimitsFor(const Vigy& vigy);
+
+// The failure backoff after `failures` consecutive failed ticks (1 s, 2 s, 4 s,
+// 8 s, 16 s, then 30 s); 0 for none.
+int64_t FailureBackoffMs(int64_t failures);
+
+class TickPipeline {
+ public:
+  // `store` is used from the calling thread only; `now` is the wall clock in
+  // epoch ms (tests pass their own).
+  TickPipeline(storage::SqliteStore& store, ProgramCache& cache,
+               std::function<int64_t()> now = storage::SystemNowMs);
+
+  // Ticks the vigy with id `vigy_id` once. A tick that fails (the program,
+  // a limit or a handler) is still a committed run: the result is ok with
+  // run.result == "failed". Errors are about the tick itself: kNotFound (no
+  // such vigy), kConflict (another process held the lease too long),
+  // kStoreUnusable.
+  Result<RunRecord> Tick(const std::string& vigy_id, const TickOptions& options = {});
+
+ private:
+  storage::SqliteStore& store_;
+  ProgramCache& cache_;
+  std::function<int64_t()> now_;
+};
+
+}  // namespace vigy::core

@@ -1,0 +1,140 @@
+// Thin RAII wrappers over one SQLite connection: the connection itself, a
+// cache of prepared statements reused across calls, statements that reset
+// themselves when done, and transactions that roll back unless committed.
+// Every SQLite error becomes a core::Status here, in one place.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace vigy::storage {
+
+class Db;
+
+// A prepared statement borrowed from its connection's cache. Binding indexes
+// and column indexes are those of SQLite (binds from 1, columns from 0). On
+// destruction it is reset and its bindings cleared, ready for reuse. Must not
+// outlive its Db.
+class Statement {
+ public:
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  Statement(const Statement&) = delete;
+  ~Statement();
+
+  // Binding errors are remembered and returned by the next Step() or Run().
+  Statement& BindInt(int index, int64_t value);
+  Statement& BindText(int index, std::string_view value);
+  Statement& BindNull(int index);
+  Statement& BindOptInt(int index, const std::optional<int64_t>& value);
+  Statement& BindOptText(int index, const std::optional<std::string>& value);
+
+  // Advances: true when a row is ready to read, false when done.
+  core::Result<bool> Step();
+  // Steps until done, ignoring any rows.
+  core::Status Run();
+
+  // Columns of the current row.
+  bool IsNull(int column) const;
+  int64_t Int(int column) const;
+  std::string Text(int column) const;  // "" for NULL
+  std::optional<int64_t> OptInt(int column) const;
+  std::optional<std::string> OptText(int column) const;
+
+ private:
+  friend class Db;
+  // `in_use` is the cache entry's flag, or null for a statement outside the
+  // cache (prepared because the cached one was in use), finalized when done.
+  Statement(Db* db, sqlite3_stmt* stmt, bool* in_use) : db_(db), stmt_(stmt), in_use_(in_use) {}
+  void Remember(int rc);
+
+  Db* db_;
+  sqlite3_stmt* stmt_;
+  bool* in_use_;
+  int bind_error_ = 0;
+};
+
+class Db {
+ public:
+  // Opens `path` for reading and writing; the file must exist unless `path`
+  // is ":memory:". Sets the busy timeout. Nothing is read or written yet.
+  // Error messages name the store `name` (default: `path`).
+  static core::Result<std::unique_ptr<Db>> Open(const std::string& path, int busy_timeout_ms,
+                                                const std::string& name = "");
+
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  // The cached statement for `sql` (one statement), preparing it on first use.
+  core::Result<Statement> Prepare(std::string_view sql);
+  // Runs `sql` (any number of statements) without caching: for schema
+  // changes and pragmas.
+  core::Status Exec(const std::string& sql);
+  // The single integer a query such as "PRAGMA user_version" returns.
+  core::Result<int64_t> QueryInt(std::string_view sql);
+
+  // Rows changed by the latest INSERT, UPDATE or DELETE (not counting
+  // foreign-key cascades).
+  int64_t Changes() const;
+
+  // The Status for SQLite result code `rc` on this connection: busy or
+  // locked is kConflict, everything else kStoreUnusable, each naming the file.
+  core::Status Error(int rc) const;
+
+  // How many statements were compiled so far (cache misses), for tests that
+  // check statements are reused.
+  int64_t prepare_count() const { return prepare_count_; }
+  const std::string& path() const { return path_; }  // the name in messages
+
+ private:
+  friend class Statement;
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+
+  Db(sqlite3* handle, std::string path) : handle_(handle), path_(std::move(path)) {}
+
+  sqlite3* handle_;
+  std::string path_;
+  // Elements of an unordered_map keep their address, so statements can
+  // point at their entry's in_use flag.
+  std::unordered_map<std::string, Cached> cache_;
+  int64_t prepare_count_ = 0;
+};
+
+// A transaction that rolls back when destroyed uncommitted. Write
+// transactions begin IMMEDIATE: they take the write lock up front (waiting up
+// to the busy timeout), so they never fail half-way for lack of it.
+class Transaction {
+ public:
+  enum class Kind { kRead, kWrite };
+
+  static core::Result<Transaction> Begin(Db& db, Kind kind);
+
+  Transaction(Transaction&& other) noexcept : db_(other.db_), open_(other.open_) {
+    other.open_ = false;
+  }
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+
+  core::Status Commit();
+
+ private:
+  explicit Transaction(Db& db) : db_(&db), open_(true) {}
+
+  Db* db_;
+  bool open_;
+};
+
+}  // namespace vigy::storage

@@ -1,0 +1,103 @@
+// SqliteStore: a vigy's kv and its latest state.
+#include <fmt/format.h>
+
+#include "storage/row_codec.h"
+#include "storage/sqlite_db.h"
+#include "storage/sqlite_store.h"
+
+namespace vigy::storage {
+
+using core::Result;
+using core::Status;
+using nlohmann::json;
+
+namespace {
+
+std::string KvWhat(const std::string& path, std::string_view id, std::string_view key) {
+  return fmt::format("store '{}': kv value '{}' of vigy {}", path, key, id);
+}
+
+}  // namespace
+
+Result<std::optional<json>> SqliteStore::KvGet(std::string_view id, std::string_view key) {
+  Result<Statement> stmt = db_->Prepare("SELECT value FROM kv WHERE vigy_id = ?1 AND key = ?2");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindText(1, id).BindText(2, key);
+  Result<bool> row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<json>();
+  Result<json> value = ParseJsonColumn(stmt->Text(0), KvWhat(path_, id, key));
+  if (!value.ok()) return value.status();
+  return std::optional<json>(std::move(value).value());
+}
+
+Status SqliteStore::KvSet(std::string_view id, std::string_view key, const json& value) {
+  Result<Transaction> tx = Transaction::Begin(*db_, Transaction::Kind::kWrite);
+  if (!tx.ok()) return tx.status();
+  if (Status s = RequireVigy(id); !s.ok()) return s;
+  Result<Statement> upsert = db_->Prepare(
+      "INSERT INTO kv (vigy_id, key, value) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (vigy_id, key) DO UPDATE SET value = excluded.value");
+  if (!upsert.ok()) return upsert.status();
+  upsert->BindText(1, id).BindText(2, key).BindText(3, DumpJson(value));
+  if (Status s = upsert->Run(); !s.ok()) return s;
+  if (Status s = BumpChangeStamp(); !s.ok()) return s;
+  return tx->Commit();
+}
+
+Result<bool> SqliteStore::KvDelete(std::string_view id, std::string_view key) {
+  Result<Transaction> tx = Transaction::Begin(*db_, Transaction::Kind::kWrite);
+  if (!tx.ok()) return tx.status();
+  if (Status s = RequireVigy(id); !s.ok()) return s;
+  Result<Statement> remove = db_->Prepare("DELETE FROM kv WHERE vigy_id = ?1 AND key = ?2");
+  if (!remove.ok()) return remove.status();
+  remove->BindText(1, id).BindText(2, key);
+  if (Status s = remove->Run(); !s.ok()) return s;
+  bool existed = db_->Changes() > 0;
+  if (!existed) return false;  // nothing changed: the transaction rolls back
+  if (Status s = BumpChangeStamp(); !s.ok()) return s;
+  if (Status s = tx->Commit(); !s.ok()) return s;
+  return true;
+}
+
+Result<core::Kv> SqliteStore::KvList(std::string_view id) {
+  Result<Statement> stmt = db_->Prepare("SELECT key, value FROM kv WHERE vigy_id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindText(1, id);
+  core::Kv kv;
+  for (;;) {
+    Result<bool> row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    std::string key = stmt->Text(0);
+    Result<json> value = ParseJsonColumn(stmt->Text(1), KvWhat(path_, id, key));
+    if (!value.ok()) return value.status();
+    kv.emplace(std::move(key), std::move(value).value());
+  }
+  return kv;
+}
+
+Result<std::optional<StateSnapshot>> SqliteStore::GetState(std::string_view id) {
+  Result<Statement> stmt = db_->Prepare(
+      "SELECT desired, observed, conditions, updated_at FROM state WHERE vigy_id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindText(1, id);
+  Result<bool> row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<StateSnapshot>();
+  std::string what = fmt::format("store '{}': state of vigy {}", path_, id);
+  Result<json> desired = ParseJsonColumn(stmt->Text(0), what);
+  if (!desired.ok()) return desired.status();
+  Result<json> observed = ParseJsonColumn(stmt->Text(1), what);
+  if (!observed.ok()) return observed.status();
+  Result<std::vector<core::Condition>> conditions = DecodeConditions(stmt->Text(2), what);
+  if (!conditions.ok()) return conditions.status();
+  StateSnapshot snapshot;
+  snapshot.state.desired = std::move(desired).value();
+  snapshot.state.observed = std::move(observed).value();
+  snapshot.state.conditions = std::move(conditions).value();
+  snapshot.updated_at_ms = stmt->Int(3);
+  return std::optional<StateSnapshot>(std::move(snapshot));
+}
+
+}  // namespace vigy::storage

@@ -1,0 +1,241 @@
+// SqliteStore: the tick lease and the one transaction that commits a tick.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "storage/row_codec.h"
+#include "storage/sqlite_db.h"
+#include "storage/sqlite_store.h"
+
+namespace vigy::storage {
+
+using core::Result;
+using core::Status;
+
+namespace {
+
+constexpr int64_t kFirstWaitMs = 2;
+constexpr int64_t kLongestWaitMs = 50;
+
+}  // namespace
+
+std::string NewLeaseToken() {
+  static const uint64_t process_bits = [] {
+    std::random_device device;
+    return (uint64_t{device()} << 32) ^ device();
+  }();
+  static std::atomic<uint64_t> counter{0};
+  return fmt::format("{}-{:016x}-{}", ::getpid(), process_bits,
+                     counter.fetch_add(1, std::memory_order_relaxed));
+}
+
+Result<LeaseAttempt> SqliteStore::TryAcquireTickLease(std::string_view id, const std::string& token,
+                                                      int64_t duration_ms, int64_t now_ms) {
+  Result<Transaction> tx = Transaction::Begin(*db_, Transaction::Kind::kWrite);
+  if (!tx.ok()) return tx.status();
+
+  LeaseAttempt attempt;
+  {
+    Result<Statement> holder = db_->Prepare(
+        "SELECT v.name, r.lease_owner, r.lease_until FROM vigies v "
+        "LEFT JOIN runtime r ON r.vigy_id = v.id WHERE v.id = ?1");
+    if (!holder.ok()) return holder.status();
+    holder->BindText(1, id);
+    Result<bool> row = holder->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound(fmt::format("no such vigy '{}'", id));
+    attempt.vigy_name = holder->Text(0);
+    std::optional<std::string> owner = holder->OptText(1);
+    int64_t until = holder->OptInt(2).value_or(0);
+    if (owner && *owner != token && until > now_ms) {
+      attempt.holder = *owner;
+      attempt.held_until_ms = until;
+      return attempt;  // busy; the transaction rolls back having changed nothing
+    }
+  }
+
+  TickLease lease;
+  lease.token = token;
+  lease.expires_at_ms = now_ms + duration_ms;
+  Result<Statement> take = db_->Prepare(
+      "INSERT INTO runtime (vigy_id, lease_owner, lease_until) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (vigy_id) DO UPDATE SET lease_owner = excluded.lease_owner, "
+      "lease_until = excluded.lease_until");
+  if (!take.ok()) return take.status();
+  take->BindText(1, id).BindText(2, token).BindInt(3, lease.expires_at_ms);
+  if (Status s = take->Run(); !s.ok()) return s;
+
+  Result<core::Vigy> vigy = GetVigy(id);
+  if (!vigy.ok()) return vigy.status();
+  Result<core::VigyRuntime> runtime = GetRuntime(id);
+  if (!runtime.ok()) return runtime.status();
+  Result<core::Kv> kv = KvList(id);
+  if (!kv.ok()) return kv.status();
+  Result<std::optional<StateSnapshot>> state = GetState(id);
+  if (!state.ok()) return state.status();
+  if (Status s = tx->Commit(); !s.ok()) return s;
+
+  lease.vigy = std::move(vigy).value();
+  lease.runtime = std::move(runtime).value();
+  lease.kv = std::move(kv).value();
+  lease.state = std::move(state).value();
+  attempt.lease = std::move(lease);
+  return attempt;
+}
+
+Result<TickLease> SqliteStore::AcquireTickLease(std::string_view id, const std::string& token,
+                                                int64_t duration_ms, int64_t max_wait_ms,
+                                                const std::function<int64_t()>& now) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(max_wait_ms);
+  int64_t wait_ms = kFirstWaitMs;
+  for (;;) {
+    Result<LeaseAttempt> attempt = TryAcquireTickLease(id, token, duration_ms, now());
+    if (!attempt.ok()) return attempt.status();
+    if (attempt->acquired()) return std::move(*attempt->lease);
+    Clock::time_point wake = Clock::now() + std::chrono::milliseconds(wait_ms);
+    if (wake > deadline) {
+      return Status::Conflict(fmt::format(
+          "vigy '{}' is being ticked by another process (its lease runs for {} ms more); "
+          "try again later",
+          attempt->vigy_name, std::max<int64_t>(0, attempt->held_until_ms - now())));
+    }
+    std::this_thread::sleep_until(wake);
+    wait_ms = std::min(wait_ms * 2, kLongestWaitMs);
+  }
+}
+
+Status SqliteStore::ReleaseTickLease(std::string_view id, const std::string& token) {
+  Result<Statement> release = db_->Prepare(
+      "UPDATE runtime SET lease_owner = NULL, lease_until = NULL "
+      "WHERE vigy_id = ?1 AND lease_owner = ?2");
+  if (!release.ok()) return release.status();
+  release->BindText(1, id).BindText(2, token);
+  return release->Run();
+}
+
+Status SqliteStore::CommitTick(const TickCommit& commit) {
+  const std::string& id = commit.vigy_id;
+  const core::RunRecord& run = commit.run;
+  if (run.vigy_id != id) {
+    return Status::InvalidArgument(
+        fmt::format("run {} belongs to vigy {}, not {}", run.id, run.vigy_id, id));
+  }
+  Result<Transaction> tx = Transaction::Begin(*db_, Transaction::Kind::kWrite);
+  if (!tx.ok()) return tx.status();
+
+  {
+    Result<Statement> owner = db_->Prepare("SELECT lease_owner FROM runtime WHERE vigy_id = ?1");
+    if (!owner.ok()) return owner.status();
+    owner->BindText(1, id);
+    Result<bool> row = owner->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) {
+      return Status::NotFound(fmt::format(
+          "vigy '{}' was removed while it was ticking; its run was not recorded", run.vigy_name));
+    }
+    if (owner->OptText(0) != commit.lease_token) {
+      return Status::Conflict(fmt::format(
+          "tick {} of vigy '{}' no longer holds its lease (it ran past the lease and another "
+          "tick took over); its run was not recorded",
+          run.tick, run.vigy_name));
+    }
+  }
+
+  for (const auto& [key, value] : commit.kv_writes) {
+    Result<Statement> write =
+        value ? db_->Prepare(
+                    "INSERT INTO kv (vigy_id, key, value) VALUES (?1, ?2, ?3) "
+                    "ON CONFLICT (vigy_id, key) DO UPDATE SET value = excluded.value")
+              : db_->Prepare("DELETE FROM kv WHERE vigy_id = ?1 AND key = ?2");
+    if (!write.ok()) return write.status();
+    write->BindText(1, id).BindText(2, key);
+    if (value) write->BindText(3, DumpJson(*value));
+    if (Status s = write->Run(); !s.ok()) return s;
+  }
+
+  if (commit.state) {
+    Result<Statement> state = db_->Prepare(
+        "INSERT INTO state (vigy_id, desired, observed, conditions, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (vigy_id) DO UPDATE SET "
+        "desired = excluded.desired, observed = excluded.observed, "
+        "conditions = excluded.conditions, updated_at = excluded.updated_at");
+    if (!state.ok()) return state.status();
+    state->BindText(1, id)
+        .BindText(2, DumpJson(commit.state->desired))
+        .BindText(3, DumpJson(commit.state->observed))
+        .BindText(4, EncodeConditions(commit.state->conditions))
+        .BindInt(5, run.started_at_ms);
+    if (Status s = state->Run(); !s.ok()) return s;
+  }
+
+  {
+    Result<Statement> insert = db_->Prepare(
+        "INSERT INTO runs (id, vigy_id, vigy_name, revision, tick, scheduled_at, started_at, "
+        "ended_at, duration_ms, result, error, log, events, metrics, trace) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+    if (!insert.ok()) return insert.status();
+    insert->BindText(1, run.id)
+        .BindText(2, id)
+        .BindText(3, run.vigy_name)
+        .BindText(4, run.revision)
+        .BindInt(5, run.tick)
+        .BindOptInt(6, commit.scheduled_at_ms)
+        .BindInt(7, run.started_at_ms)
+        .BindInt(8, run.ended_at_ms)
+        .BindInt(9, run.duration_ms)
+        .BindText(10, run.result)
+        .BindOptText(11, run.ok() ? std::nullopt : run.error)
+        .BindText(12, EncodeLog(run.log))
+        .BindText(13, EncodeEvents(run.events))
+        .BindText(14, EncodeObject(run.metrics))
+        .BindText(15, EncodeObject(run.trace));
+    if (Status s = insert->Run(); !s.ok()) return s;
+  }
+
+  for (size_t seq = 0; seq < run.actions.size(); ++seq) {
+    const core::ActionRecord& action = run.actions[seq];
+    Result<Statement> insert = db_->Prepare(
+        "INSERT INTO actions (run_id, seq, vigy_id, kind, payload, result, message, at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!insert.ok()) return insert.status();
+    insert->BindText(1, run.id)
+        .BindInt(2, static_cast<int64_t>(seq))
+        .BindText(3, id)
+        .BindText(4, action.kind)
+        .BindOptText(5, action.payload ? std::optional<std::string>(DumpJson(*action.payload))
+                                       : std::nullopt)
+        .BindOptText(6, action.result)
+        .BindOptText(7, action.message)
+        .BindInt(8, run.started_at_ms);
+    if (Status s = insert->Run(); !s.ok()) return s;
+  }
+
+  {
+    const core::VigyRuntime& rt = commit.runtime;
+    Result<Statement> update = db_->Prepare(
+        "UPDATE runtime SET tick_count = ?2, last_tick_at = ?3, consecutive_failures = ?4, "
+        "backoff_until = ?5, next_due_at = ?6, last_result = ?7, last_run_at = ?8, "
+        "last_run_id = ?9, lease_owner = NULL, lease_until = NULL WHERE vigy_id = ?1");
+    if (!update.ok()) return update.status();
+    update->BindText(1, id)
+        .BindInt(2, rt.tick_count)
+        .BindOptInt(3,
+                    rt.last_tick_ms >= 0 ? std::optional<int64_t>(rt.last_tick_ms) : std::nullopt)
+        .BindInt(4, rt.consecutive_failures)
+        .BindInt(5, rt.backoff_until_ms)
+        .BindOptInt(6, rt.next_due_ms)
+        .BindText(7, run.result)
+        .BindInt(8, run.ended_at_ms)
+        .BindText(9, run.id);
+    if (Status s = update->Run(); !s.ok()) return s;
+  }
+  return tx->Commit();
+}
+
+}  // namespace vigy::storage

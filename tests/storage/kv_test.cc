@@ -1,0 +1,71 @@
+#include <doctest/doctest.h>
+
+#include "storage/sqlite_store.h"
+#include "tests/storage/store_helpers.h"
+
+namespace vigy::storage {
+namespace {
+
+using core::Status;
+using nlohmann::json;
+using testing::Add;
+using testing::OpenStore;
+using testing::SampleVigy;
+using testing::TempDir;
+
+TEST_CASE("kv values of every JSON type round-trip") {
+  TempDir dir;
+  auto store = OpenStore(dir.File("vigy.db"));
+  core::Vigy vigy = SampleVigy("backup");
+  Add(*store, vigy);
+  core::Kv values = {
+      {"null", nullptr},
+      {"true", true},
+      {"int", -42},
+      {"big", int64_t{9007199254740993}},
+      {"float", 2.5},
+      {"string", "héllo \"quoted\"\n"},
+      {"list", json::array({1, "two", json::array({3})})},
+      {"map", json{{"a", json{{"b", nullptr}}}}},
+      {"empty key ok", json::object()},
+  };
+  for (const auto& [key, value] : values) REQUIRE(store->KvSet(vigy.id, key, value).ok());
+  CHECK(store->KvList(vigy.id).value() == values);
+  for (const auto& [key, value] : values) {
+    CAPTURE(key);
+    core::Result<std::optional<json>> got = store->KvGet(vigy.id, key);
+    REQUIRE(got.ok());
+    CHECK(got->value() == value);
+  }
+  CHECK(store->KvGet(vigy.id, "absent")->has_value() == false);
+}
+
+TEST_CASE("setting a kv key again replaces its value, and removing says whether it existed") {
+  TempDir dir;
+  auto store = OpenStore(dir.File("vigy.db"));
+  core::Vigy vigy = SampleVigy("backup");
+  Add(*store, vigy);
+  REQUIRE(store->KvSet(vigy.id, "k", 1).ok());
+  REQUIRE(store->KvSet(vigy.id, "k", "two").ok());
+  CHECK(store->KvGet(vigy.id, "k")->value() == "two");
+  CHECK(*store->KvDelete(vigy.id, "k") == true);
+  CHECK(*store->KvDelete(vigy.id, "k") == false);
+  CHECK(store->KvList(vigy.id)->empty());
+}
+
+TEST_CASE("kv of another vigy is separate, and of a missing vigy is not found") {
+  TempDir dir;
+  auto store = OpenStore(dir.File("vigy.db"));
+  Add(*store, SampleVigy("a"));
+  Add(*store, SampleVigy("b"));
+  std::string a = core::VigyIdFromName("a");
+  std::string b = core::VigyIdFromName("b");
+  REQUIRE(store->KvSet(a, "k", 1).ok());
+  CHECK(store->KvList(b)->empty());
+  CHECK(store->KvSet("0000000000000000", "k", 1) ==
+        Status::NotFound("no such vigy '0000000000000000'"));
+  CHECK(store->KvDelete("0000000000000000", "k").status().code() == Status::Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace vigy::storage
