@@ -1,5 +1,10 @@
 // Special forms, truthiness, closures, tail calls and compile-time checks.
 #include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+#include <vector>
 
 #include "tests/lisp/eval_helpers.h"
 
@@ -7,6 +12,13 @@ namespace vigy::lisp {
 namespace {
 
 using testing::Eval;
+
+size_t ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  size_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
 
 TEST_CASE("only nil and #f are false") {
   CHECK(Eval("(if 0 'yes 'no)") == "yes");
@@ -278,12 +290,34 @@ TEST_CASE("a million evaluations of one program keep memory flat") {
   REQUIRE(r.ok());
   Machine m;
   size_t first_used = 0;
+  size_t resident_before = 0;
   for (int i = 0; i < 1'000'000; ++i) {
     Value v = m.Run(*r.program);
     REQUIRE(v.i == 50);
     if (i == 0) first_used = m.arena().used();
+    if (i == 1000) resident_before = ResidentBytes();
   }
   CHECK(m.arena().used() == first_used);
+  CHECK(ResidentBytes() < resident_before + 4 * 1024 * 1024);
+}
+
+TEST_CASE("one compiled program runs on several threads at once") {
+  CompileResult r = Compile(StandardLibrary(),
+                            "(define (fib n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))"
+                            "(define m (assoc (hash-map) \"k\" (fib 18)))"
+                            "(str (get m \"k\") \"-\" (length (map (lambda (x) x) (range 100))))",
+                            "p");
+  REQUIRE(r.ok());
+  std::vector<std::string> results(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      Machine m;
+      for (int i = 0; i < 200; ++i) results[t] = Repr(m.Run(*r.program));
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const std::string& result : results) CHECK(result == "\"2584-100\"");
 }
 
 TEST_CASE("a continuation program sees earlier definitions (the REPL)") {
