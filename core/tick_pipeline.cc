@@ -94,6 +94,19 @@ Result<RunRecord> TickPipeline::Tick(const std::string& vigy_id, const TickOptio
       /*max_wait_ms=*/lisp::Limits{}.timeout.count() * 2 + kLeaseMarginMs, now_);
   if (!leased.ok()) return leased.status();
   storage::TickLease& lease = leased.value();
+  // Any way out before the commit gives the lease back, so the next tick of
+  // this vigy need not wait for it to expire.
+  bool committed = false;
+  struct ReleaseUnlessCommitted {
+    storage::SqliteStore& store;
+    const std::string& id;
+    const std::string& token;
+    const bool& committed;
+    ~ReleaseUnlessCommitted() {
+      if (!committed) store.ReleaseTickLease(id, token);
+    }
+  } release{store_, vigy_id, token, committed};
+
   const Vigy& vigy = lease.vigy;
   lisp::Limits limits = LimitsFor(vigy);
   if (limits.timeout.count() > lisp::Limits{}.timeout.count()) {
@@ -120,11 +133,7 @@ Result<RunRecord> TickPipeline::Tick(const std::string& vigy_id, const TickOptio
   RunRecord& run = outcome.run;
   if (compiled.program == nullptr) run.error = "the stored program does not compile: " + compiled.error;
 
-  if (options.dry_run) {
-    Status released = store_.ReleaseTickLease(vigy_id, token);
-    if (!released.ok()) return released;
-    return std::move(run);
-  }
+  if (options.dry_run) return std::move(run);
 
   if (run.ok() && vigy.handler) {
     if (std::optional<std::string> failed = RunHandlers(*vigy.handler, run, limits.timeout)) {
@@ -152,8 +161,9 @@ Result<RunRecord> TickPipeline::Tick(const std::string& vigy_id, const TickOptio
       run.ok() ? 0 : run.started_at_ms + FailureBackoffMs(commit.runtime.consecutive_failures);
   commit.scheduled_at_ms = options.scheduled_at_ms;
   commit.run = run;
-  Status committed = store_.CommitTick(commit);
-  if (!committed.ok()) return committed;
+  Status status = store_.CommitTick(commit);
+  if (!status.ok()) return status;
+  committed = true;
   return std::move(run);
 }
 

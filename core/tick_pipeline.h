@@ -42,7 +42,7 @@ struct TickOptions {
   // released). The run is returned as it would have been recorded.
   bool dry_run = false;
   // When the scheduler meant this tick to start; recorded on the run.
-  std::optional<int64_t> scheduled_at_ms;
+  std::optional<int64_t> scheduled_at_ms = std::nullopt;
 };
 
 // Per-vigy limits: the vigy's own timeout and step budget over the defaults.
