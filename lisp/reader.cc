@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "lisp/utf8.h"
+
 namespace vigy::lisp {
 namespace {
 
@@ -83,6 +85,12 @@ class Reader {
 
   // program: form*
   void ReadProgram() {
+    size_t invalid = FirstInvalidUtf8(src_);
+    if (invalid < src_.size()) {
+      while (i_ < invalid) Advance();
+      Fail(Pos(), fmt::format("invalid UTF-8 (byte 0x{:02x}): programs are UTF-8 text",
+                              static_cast<unsigned char>(src_[invalid])));
+    }
     while (true) {
       SkipAtmosphere();
       if (AtEnd()) return;

@@ -17,4 +17,9 @@ size_t Utf8CharLength(std::string_view text, size_t pos);
 // character count or more.
 size_t Utf8Offset(std::string_view text, size_t index);
 
+// Byte offset of the first byte that does not belong to well-formed UTF-8
+// (overlong forms, surrogates and code points past U+10FFFF included), or
+// text.size() when all of it is valid.
+size_t FirstInvalidUtf8(std::string_view text);
+
 }  // namespace vigy::lisp

@@ -110,6 +110,14 @@ TEST_CASE("nesting deeper than the limit is a read error, not a crash") {
   CHECK(ReadBack(deep) == "error: prog.vigy:1:1002: forms nested deeper than 1000");
 }
 
+TEST_CASE("a program that is not valid UTF-8 is refused at the first bad byte") {
+  CHECK(ReadBack("(a)\n  \"\xff\"") ==
+        "error: prog.vigy:2:4: invalid UTF-8 (byte 0xff): programs are UTF-8 text");
+  CHECK(ReadBack("\xc0\xaf") ==
+        "error: prog.vigy:1:1: invalid UTF-8 (byte 0xc0): programs are UTF-8 text");
+  CHECK(ReadBack("\"\xe4\xb8\xad\"") == "\"\xe4\xb8\xad\"");
+}
+
 TEST_CASE("positions are recorded for lists and symbols") {
   Arena arena;
   ReadOutput out;
