@@ -4,11 +4,13 @@
 // a row to Commands() in commands.cc.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/command.h"
 #include "cli/limit_options.h"
+#include "cli/vigy_options.h"
 
 namespace vigy::cli {
 
@@ -46,5 +48,84 @@ struct ReplOptions {
 };
 void SetupRepl(CLI::App& sub, ReplOptions& options);
 core::Status RunRepl(const Invocation& inv, const ReplOptions& options);
+
+// vigy add FILE|- [--name N] [settings] [--replace]
+struct AddOptions {
+  std::string file;
+  std::string name;
+  bool replace = false;
+  VigyOptions settings;
+};
+void SetupAdd(CLI::App& sub, AddOptions& options);
+core::Status RunAdd(const Invocation& inv, const AddOptions& options);
+
+// vigy update VIGY [FILE|-] [settings]
+struct UpdateOptions {
+  std::string vigy;
+  std::string file;  // empty: keep the program
+  VigyOptions settings;
+};
+void SetupUpdate(CLI::App& sub, UpdateOptions& options);
+core::Status RunUpdate(const Invocation& inv, const UpdateOptions& options);
+
+// vigy list|ls [--selector S]
+struct ListOptions {
+  std::optional<std::string> selector;
+};
+void SetupList(CLI::App& sub, ListOptions& options);
+core::Status RunList(const Invocation& inv, const ListOptions& options);
+
+// vigy show VIGY
+struct ShowOptions {
+  std::string vigy;
+};
+void SetupShow(CLI::App& sub, ShowOptions& options);
+core::Status RunShow(const Invocation& inv, const ShowOptions& options);
+
+// vigy rm VIGY...
+struct RmOptions {
+  std::vector<std::string> vigies;
+};
+void SetupRm(CLI::App& sub, RmOptions& options);
+core::Status RunRm(const Invocation& inv, const RmOptions& options);
+
+// vigy enable VIGY... and vigy disable VIGY... (both in cmd_enable.cc)
+struct EnableOptions {
+  std::vector<std::string> vigies;
+};
+void SetupEnable(CLI::App& sub, EnableOptions& options);
+core::Status RunEnable(const Invocation& inv, const EnableOptions& options);
+void SetupDisable(CLI::App& sub, EnableOptions& options);
+core::Status RunDisable(const Invocation& inv, const EnableOptions& options);
+
+// vigy tick VIGY... | --all | --selector S [--dry-run]
+struct TickCommandOptions {
+  std::vector<std::string> vigies;
+  bool all = false;
+  std::optional<std::string> selector;
+  bool dry_run = false;
+};
+void SetupTick(CLI::App& sub, TickCommandOptions& options);
+core::Status RunTick(const Invocation& inv, const TickCommandOptions& options);
+
+// vigy runs [VIGY] [--limit N] [--failed] [--since D] [--prune [--keep N]]
+struct RunsOptions {
+  std::string vigy;
+  std::string limit;
+  bool failed = false;
+  std::string since;
+  bool prune = false;
+  std::string keep;
+};
+void SetupRuns(CLI::App& sub, RunsOptions& options);
+core::Status RunRuns(const Invocation& inv, const RunsOptions& options);
+
+// vigy kv VIGY [get K | set K JSON | rm K | list]
+struct KvOptions {
+  std::string vigy;
+  std::vector<std::string> words;  // the action and its arguments
+};
+void SetupKv(CLI::App& sub, KvOptions& options);
+core::Status RunKv(const Invocation& inv, const KvOptions& options);
 
 }  // namespace vigy::cli

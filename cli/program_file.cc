@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "cli/output.h"
+#include "core/vigy_library.h"
 
 namespace vigy::cli {
 namespace {
@@ -58,6 +59,15 @@ void PrintDiagnostics(Output& out, const std::vector<lisp::Diagnostic>& diagnost
   for (const lisp::Diagnostic& d : diagnostics) {
     out.PrintError(fmt::format("{}{}\n", prefix, d.FormatWithSource(source)));
   }
+}
+
+core::Result<ProgramFile> ReadCompilingProgram(Output& out, const std::string& path) {
+  core::Result<ProgramFile> file = ReadProgramFile(path);
+  if (!file.ok()) return file.status();
+  lisp::CompileResult compiled = lisp::Compile(core::VigyLibrary(), file->text, file->name);
+  if (compiled.ok()) return file;
+  PrintDiagnostics(out, compiled.errors, file->text);
+  return core::Status::Failed(fmt::format("{} does not compile", file->name));
 }
 
 }  // namespace vigy::cli

@@ -34,4 +34,10 @@ std::string FileStem(std::string_view path);
 void PrintDiagnostics(Output& out, const std::vector<lisp::Diagnostic>& diagnostics,
                       std::string_view source, std::string_view prefix = "");
 
+// Reads the program at `path` (as ReadProgramFile) and compiles it against
+// the vigy library, for commands that store programs. A program that does
+// not compile has every diagnostic printed (as PrintDiagnostics) and is
+// kFailed "NAME does not compile".
+core::Result<ProgramFile> ReadCompilingProgram(Output& out, const std::string& path);
+
 }  // namespace vigy::cli

@@ -1,0 +1,53 @@
+// vigy enable VIGY... and vigy disable VIGY...: whether serve ticks a vigy.
+// One file for both: they are the same command with the opposite flag.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/store_access.h"
+#include "storage/sqlite_store.h"
+
+namespace vigy::cli {
+namespace {
+
+void Setup(CLI::App& sub, EnableOptions& options, std::string_view verb) {
+  sub.add_option("VIGY", options.vigies, "vigies: names, ids or unique id prefixes")
+      ->required()
+      ->type_name("");
+  sub.footer(fmt::format(
+      "Every VIGY is looked up first: if any names no vigy (exit 3) or is an ambiguous prefix\n"
+      "(exit 2), nothing is changed. Prints one line per vigy {} (none with -q). 'vigy tick'\n"
+      "ticks a disabled vigy when it is named.",
+      verb));
+}
+
+core::Status SetEnabled(const Invocation& inv, const EnableOptions& options, bool enabled) {
+  auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
+  if (!store.ok()) return store.status();
+  auto vigies = ResolveVigies(**store, options.vigies);
+  if (!vigies.ok()) return vigies.status();
+  int64_t now = storage::SystemNowMs();
+  for (const core::Vigy& vigy : *vigies) {
+    if (core::Status s = (*store)->SetEnabled(vigy.id, enabled, now); !s.ok()) return s;
+    if (inv.global.verbosity >= 0) {
+      inv.out.Print(fmt::format("{} {}\n", enabled ? "enabled" : "disabled", vigy.name));
+    }
+  }
+  return core::Status::Ok();
+}
+
+}  // namespace
+
+void SetupEnable(CLI::App& sub, EnableOptions& options) { Setup(sub, options, "enabled"); }
+core::Status RunEnable(const Invocation& inv, const EnableOptions& options) {
+  return SetEnabled(inv, options, true);
+}
+
+void SetupDisable(CLI::App& sub, EnableOptions& options) { Setup(sub, options, "disabled"); }
+core::Status RunDisable(const Invocation& inv, const EnableOptions& options) {
+  return SetEnabled(inv, options, false);
+}
+
+}  // namespace vigy::cli

@@ -1,0 +1,143 @@
+// vigy kv VIGY [get K | set K JSON | rm K | list]: read or seed a vigy's kv.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/store_access.h"
+#include "cli/vigy_printer.h"
+#include "core/model_json.h"
+#include "storage/sqlite_store.h"
+
+namespace vigy::cli {
+namespace {
+
+using core::Status;
+
+enum class KvAction { kList, kGet, kSet, kRm };
+
+struct KvRequest {
+  KvAction action = KvAction::kList;
+  std::string key;
+  nlohmann::json value;  // kSet
+};
+
+Status Usage(std::string_view problem) {
+  return Status::InvalidArgument(
+      fmt::format("{} (usage: vigy kv VIGY [get KEY | set KEY JSON | rm KEY | list])", problem));
+}
+
+Status CheckWritableKey(const std::string& key) {
+  if (key.empty()) return Status::InvalidArgument("the kv key is empty");
+  if (key.starts_with("__")) {
+    return Status::InvalidArgument(fmt::format(
+        "kv key '{}' belongs to the runtime: keys starting with \"__\" may be read but not "
+        "changed",
+        key));
+  }
+  return Status::Ok();
+}
+
+core::Result<KvRequest> ParseRequest(const std::vector<std::string>& words) {
+  KvRequest request;
+  if (words.empty()) return request;
+  const std::string& verb = words[0];
+  size_t want = verb == "list" ? 1 : verb == "get" || verb == "rm" ? 2 : verb == "set" ? 3 : 0;
+  if (want == 0) return Usage(fmt::format("unknown kv action '{}'", verb));
+  if (words.size() != want) {
+    return Usage(fmt::format("'{}' takes {} argument{}, got {}", verb, want - 1,
+                             want == 2 ? "" : "s", words.size() - 1));
+  }
+  if (verb == "list") return request;
+  request.key = words[1];
+  if (verb == "get") {
+    request.action = KvAction::kGet;
+    if (request.key.empty()) return Status::InvalidArgument("the kv key is empty");
+    return request;
+  }
+  if (Status s = CheckWritableKey(request.key); !s.ok()) return s;
+  if (verb == "rm") {
+    request.action = KvAction::kRm;
+    return request;
+  }
+  request.action = KvAction::kSet;
+  request.value = nlohmann::json::parse(words[2], nullptr, /*allow_exceptions=*/false);
+  if (request.value.is_discarded()) {
+    return Status::InvalidArgument(fmt::format(
+        "bad value for kv key '{}': {} is not JSON (a string needs quotes: '\"{}\"')", request.key,
+        words[2].empty() ? std::string("an empty value") : words[2], words[2]));
+  }
+  return request;
+}
+
+Status NoKey(const std::string& key, const core::Vigy& vigy) {
+  return Status::Failed(fmt::format("no key '{}' in vigy '{}'", key, vigy.name));
+}
+
+Status List(const Invocation& inv, storage::SqliteStore& store, const core::Vigy& vigy) {
+  auto kv = store.KvList(vigy.id);
+  if (!kv.ok()) return kv.status();
+  if (inv.global.json) {
+    inv.out.PrintJson(core::KvToJson(*kv, /*include_reserved=*/true));
+    return Status::Ok();
+  }
+  std::string text;
+  for (const auto& [key, value] : *kv) {
+    if (key.starts_with("__") && inv.global.verbosity <= 0) continue;
+    text += fmt::format("{} = {}\n", key, CompactJson(value));
+  }
+  inv.out.Print(text);
+  return Status::Ok();
+}
+
+}  // namespace
+
+void SetupKv(CLI::App& sub, KvOptions& options) {
+  sub.add_option("VIGY", options.vigy, "the vigy: its name, id or a unique id prefix")
+      ->required()
+      ->type_name("");
+  sub.add_option("ACTION", options.words, "get KEY | set KEY JSON | rm KEY | list (the default)")
+      ->type_name("");
+  sub.footer(
+      "list prints 'key = json' lines (the runtime's \"__\" keys too with -v; with --json, one\n"
+      "object with every key). get prints the value as JSON. set stores a JSON value: strings\n"
+      "need quotes (vigy kv web set name '\"x\"'); bad JSON is exit 2. Keys starting with \"__\"\n"
+      "belong to the runtime: they can be read but not set or removed (exit 2). get or rm of a\n"
+      "key that is not there exits 1; a VIGY that names no vigy exits 3.");
+}
+
+Status RunKv(const Invocation& inv, const KvOptions& options) {
+  core::Result<KvRequest> request = ParseRequest(options.words);
+  if (!request.ok()) return request.status();
+  auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
+  if (!store.ok()) return store.status();
+  core::Result<core::Vigy> vigy = (*store)->FindVigy(options.vigy);
+  if (!vigy.ok()) return vigy.status();
+
+  switch (request->action) {
+    case KvAction::kList:
+      return List(inv, **store, *vigy);
+    case KvAction::kGet: {
+      auto value = (*store)->KvGet(vigy->id, request->key);
+      if (!value.ok()) return value.status();
+      if (!value->has_value()) return NoKey(request->key, *vigy);
+      if (inv.global.json) {
+        inv.out.PrintJson(**value);
+      } else {
+        inv.out.Print(CompactJson(**value) + "\n");
+      }
+      return Status::Ok();
+    }
+    case KvAction::kSet:
+      return (*store)->KvSet(vigy->id, request->key, request->value);
+    case KvAction::kRm: {
+      auto existed = (*store)->KvDelete(vigy->id, request->key);
+      if (!existed.ok()) return existed.status();
+      return *existed ? Status::Ok() : NoKey(request->key, *vigy);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace vigy::cli

@@ -1,0 +1,80 @@
+// vigy list (ls): every vigy, one line each, optionally those a selector picks.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/store_access.h"
+#include "cli/table.h"
+#include "cli/vigy_printer.h"
+#include "core/selector.h"
+#include "storage/sqlite_store.h"
+
+namespace vigy::cli {
+namespace {
+
+nlohmann::json ListingJson(const storage::VigyListing& listing) {
+  nlohmann::json j = VigyJsonWithoutProgram(listing.vigy);
+  j["runtime"] = core::ToJson(listing.runtime);
+  if (listing.last_run) j["last_run"] = ToJson(*listing.last_run);
+  return j;
+}
+
+std::vector<Cell> Row(const storage::VigyListing& listing, int64_t now) {
+  const core::VigyRuntime& runtime = listing.runtime;
+  std::string state = VigyStateName(listing.vigy, runtime);
+  std::string last = runtime.last_result.value_or("-");
+  std::string last_run = runtime.last_run_at_ms >= 0 ? FormatAgo(runtime.last_run_at_ms, now) : "-";
+  std::string next = runtime.next_due_ms ? FormatUntil(*runtime.next_due_ms, now) : "-";
+  return {Cell(state, VigyStateStyle(state)),
+          listing.vigy.name,
+          listing.vigy.id,
+          FormatSchedule(listing.vigy.schedule),
+          Cell(last, runtime.last_result ? ResultStyle(last) : Style::kPlain),
+          last_run,
+          next};
+}
+
+}  // namespace
+
+void SetupList(CLI::App& sub, ListOptions& options) {
+  sub.alias("ls");
+  sub.add_option("--selector,-l", options.selector,
+                 "only vigies whose labels match: k=v, k!=v or k, joined by commas")
+      ->type_name("S");
+  sub.footer(
+      "Columns: STATE (enabled, disabled, or failing when the latest run failed), NAME, ID,\n"
+      "SCHEDULE, LAST (the latest run's result), LAST RUN (when it ended), NEXT (when serve\n"
+      "plans the next tick). With --json, an array of vigy objects without their program,\n"
+      "each with \"runtime\" and, once it has run, \"last_run\". A store that does not exist\n"
+      "yet lists nothing.");
+}
+
+core::Status RunList(const Invocation& inv, const ListOptions& options) {
+  core::Result<core::Selector> selector = core::Selector();
+  if (options.selector) selector = core::ParseSelector(*options.selector);
+  if (!selector.ok()) return selector.status();
+  auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
+  if (!store.ok()) return store.status();
+  auto listings = (*store)->ListVigies();
+  if (!listings.ok()) return listings.status();
+
+  if (inv.global.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const storage::VigyListing& listing : *listings) {
+      if (selector->Matches(listing.vigy.labels)) list.push_back(ListingJson(listing));
+    }
+    inv.out.PrintJson(list);
+    return core::Status::Ok();
+  }
+  Table table({"STATE", "NAME", "ID", "SCHEDULE", "LAST", "LAST RUN", "NEXT"});
+  int64_t now = storage::SystemNowMs();
+  for (const storage::VigyListing& listing : *listings) {
+    if (selector->Matches(listing.vigy.labels)) table.AddRow(Row(listing, now));
+  }
+  if (table.size() > 0) inv.out.Print(table.Render(inv.out));
+  return core::Status::Ok();
+}
+
+}  // namespace vigy::cli

@@ -1,0 +1,134 @@
+// vigy tick VIGY... | --all | --selector S: tick vigies now, through the same
+// pipeline serve uses, and print their runs.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/run_printer.h"
+#include "cli/store_access.h"
+#include "cli/vigy_printer.h"
+#include "core/model_json.h"
+#include "core/selector.h"
+#include "core/tick_pipeline.h"
+#include "storage/sqlite_store.h"
+
+namespace vigy::cli {
+namespace {
+
+using core::Status;
+
+// The vigies to tick: those named (disabled ones too), or every enabled vigy
+// (that the selector matches), by name.
+core::Result<std::vector<core::Vigy>> Choose(storage::SqliteStore& store,
+                                             const TickCommandOptions& options,
+                                             const core::Selector& selector) {
+  if (!options.vigies.empty()) return ResolveVigies(store, options.vigies);
+  auto listings = store.ListVigies();
+  if (!listings.ok()) return listings.status();
+  std::vector<core::Vigy> vigies;
+  for (storage::VigyListing& listing : *listings) {
+    if (listing.vigy.enabled && selector.Matches(listing.vigy.labels)) {
+      vigies.push_back(std::move(listing.vigy));
+    }
+  }
+  return vigies;
+}
+
+// A failure with the same exit code and no message.
+Status Silenced(const Status& status) {
+  switch (status.code()) {
+    case Status::Code::kOk:
+      return Status::Ok();
+    case Status::Code::kInvalidArgument:
+      return Status::InvalidArgument("");
+    case Status::Code::kNotFound:
+      return Status::NotFound("");
+    case Status::Code::kConflict:
+      return Status::Conflict("");
+    case Status::Code::kStoreUnusable:
+      return Status::StoreUnusable("");
+    case Status::Code::kFailed:
+      return Status::Failed("");
+    case Status::Code::kInterrupted:
+      return Status::Interrupted("");
+  }
+  return Status::Failed("");
+}
+
+}  // namespace
+
+void SetupTick(CLI::App& sub, TickCommandOptions& options) {
+  sub.add_option("VIGY", options.vigies, "vigies to tick: names, ids or unique id prefixes")
+      ->type_name("");
+  sub.add_flag("--all", options.all, "tick every enabled vigy");
+  sub.add_option("--selector,-l", options.selector,
+                 "tick every enabled vigy whose labels match: k=v, k!=v or k, joined by commas")
+      ->type_name("S");
+  sub.add_flag("--dry-run", options.dry_run,
+               "evaluate and print, but run no handler and record nothing");
+  sub.footer(
+      "Ticks each vigy once, in turn, and prints its run. A vigy named on the command line is\n"
+      "ticked even when disabled; --all and --selector tick enabled vigies only, by name.\n"
+      "With --json: the run object when one VIGY is named, else an array of run objects (in\n"
+      "the order ticked; empty when nothing matched). Exits 1 if any run failed; a tick that\n"
+      "could not run at all (e.g. the vigy is being ticked elsewhere for too long) is\n"
+      "reported on stderr and sets its own exit code.");
+}
+
+Status RunTick(const Invocation& inv, const TickCommandOptions& options) {
+  int ways = (options.vigies.empty() ? 0 : 1) + (options.all ? 1 : 0) + (options.selector ? 1 : 0);
+  if (ways != 1) {
+    return Status::InvalidArgument("name the vigies to tick, or give --all or --selector (one)");
+  }
+  core::Result<core::Selector> selector = core::Selector();
+  if (options.selector) selector = core::ParseSelector(*options.selector);
+  if (!selector.ok()) return selector.status();
+
+  auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
+  if (!store.ok()) return store.status();
+  auto vigies = Choose(**store, options, *selector);
+  if (!vigies.ok()) return vigies.status();
+
+  core::ProgramCache cache;
+  core::TickPipeline pipeline(**store, cache);
+  core::TickOptions tick_options;
+  tick_options.dry_run = options.dry_run;
+  bool single = options.vigies.size() == 1;
+  bool any_failed = false;
+  std::optional<Status> trouble;  // the first tick that could not run
+  nlohmann::json runs = nlohmann::json::array();
+  for (size_t i = 0; i < vigies->size(); ++i) {
+    const core::Vigy& vigy = (*vigies)[i];
+    core::Result<core::RunRecord> run = pipeline.Tick(vigy.id, tick_options);
+    if (!run.ok()) {
+      inv.out.Error(fmt::format("cannot tick '{}': {}", vigy.name, run.status().message()));
+      if (!trouble) trouble = run.status();
+      continue;
+    }
+    any_failed = any_failed || !run->ok();
+    if (inv.global.json) {
+      if (single) {
+        inv.out.PrintJson(core::ToJson(*run));
+      } else {
+        runs.push_back(core::ToJson(*run));
+      }
+      continue;
+    }
+    std::string text;
+    if (i > 0) text += "\n";
+    if (!single && inv.global.verbosity <= 0) {
+      text += Field(inv.out, "vigy", run->vigy_name);
+    }
+    RunView view{*run, nullptr, nullptr, nullptr, "", inv.global.verbosity > 0};
+    text += FormatRun(inv.out, view);
+    inv.out.Print(text);
+  }
+  if (inv.global.json && !single) inv.out.PrintJson(runs);
+  // Its message was printed as it happened; keep only the exit code.
+  if (trouble) return Silenced(*trouble);
+  return any_failed ? Status::Failed("") : Status::Ok();
+}
+
+}  // namespace vigy::cli

@@ -1,0 +1,161 @@
+#include "cli/vigy_printer.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "cli/duration.h"
+#include "cli/table.h"
+#include "core/time_format.h"
+
+namespace vigy::cli {
+namespace {
+
+constexpr size_t kErrorSummaryWidth = 60;
+
+std::string ShortSpan(int64_t ms) {
+  if (ms < 0) ms = 0;
+  int64_t s = ms / 1000;
+  if (s < 60) return fmt::format("{}s", s);
+  if (s < 3600) return fmt::format("{}m", s / 60);
+  if (s < 48 * 3600) return fmt::format("{}h", s / 3600);
+  return fmt::format("{}d", s / 86400);
+}
+
+std::string Time(int64_t ms, int64_t now_ms) {
+  return fmt::format("{} ({})", core::FormatRfc3339Ms(ms), FormatAgo(ms, now_ms));
+}
+
+std::string FirstLine(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  if (line.size() > kErrorSummaryWidth) line = line.substr(0, kErrorSummaryWidth - 3) + "...";
+  return line;
+}
+
+}  // namespace
+
+std::string CompactJson(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string FormatSchedule(const core::Schedule& schedule, bool with_jitter) {
+  std::string text;
+  switch (schedule.kind) {
+    case core::ScheduleKind::kNone:
+      return "manual";
+    case core::ScheduleKind::kEvery:
+      text = "every " + FormatDuration(std::chrono::milliseconds(schedule.every_ms));
+      break;
+    case core::ScheduleKind::kCron:
+      text = fmt::format("cron \"{}\"", schedule.cron);
+      break;
+  }
+  if (with_jitter && schedule.jitter_ms > 0) {
+    text +=
+        fmt::format(" (jitter {})", FormatDuration(std::chrono::milliseconds(schedule.jitter_ms)));
+  }
+  return text;
+}
+
+std::string FormatAgo(int64_t then_ms, int64_t now_ms) {
+  return ShortSpan(now_ms - then_ms) + " ago";
+}
+
+std::string FormatUntil(int64_t due_ms, int64_t now_ms) {
+  if (due_ms <= now_ms) return "due";
+  // Round up, so "in 0s" never shows for a time still to come.
+  return "in " + ShortSpan(due_ms - now_ms + 999);
+}
+
+std::string VigyStateName(const core::Vigy& vigy, const core::VigyRuntime& runtime) {
+  if (!vigy.enabled) return "disabled";
+  if (runtime.last_result == core::kResultFailed) return "failing";
+  return "enabled";
+}
+
+Style VigyStateStyle(const std::string& state) {
+  if (state == "failing") return Style::kRed;
+  if (state == "disabled") return Style::kDim;
+  return Style::kGreen;
+}
+
+Style ResultStyle(std::string_view result) {
+  if (result == core::kResultOk) return Style::kGreen;
+  if (result == core::kResultFailed) return Style::kRed;
+  return Style::kYellow;
+}
+
+std::string Field(const Output& out, std::string_view label,
+                  const std::vector<std::string>& lines) {
+  std::string text;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string head = fmt::format("{:<{}}", i == 0 ? label : "", kFieldWidth);
+    text += i == 0 ? out.Paint(Style::kBold, head) : head;
+    for (char c : lines[i]) {
+      text += c;
+      if (c == '\n') text.append(kFieldWidth, ' ');
+    }
+    text += '\n';
+  }
+  return text;
+}
+
+std::string Field(const Output& out, std::string_view label, std::string_view value) {
+  return Field(out, label, std::vector<std::string>{std::string(value)});
+}
+
+std::string FormatVigyRecord(const Output& out, const core::Vigy& vigy,
+                             const core::VigyRuntime* runtime, int64_t now_ms) {
+  std::string text;
+  text += Field(out, "name", vigy.name);
+  text += Field(out, "id", vigy.id);
+  text += Field(out, "revision", vigy.revision);
+  std::string state =
+      runtime ? VigyStateName(vigy, *runtime) : (vigy.enabled ? "enabled" : "disabled");
+  text += Field(out, "state", out.Paint(VigyStateStyle(state), state));
+  text += Field(out, "schedule", FormatSchedule(vigy.schedule, /*with_jitter=*/true));
+  if (!vigy.labels.empty()) {
+    std::vector<std::string> labels;
+    for (const auto& [key, value] : vigy.labels) labels.push_back(key + "=" + value);
+    text += Field(out, "labels", labels);
+  }
+  if (vigy.timeout_ms) {
+    text += Field(out, "timeout", FormatDuration(std::chrono::milliseconds(*vigy.timeout_ms)));
+  }
+  if (vigy.max_steps) text += Field(out, "max steps", std::to_string(*vigy.max_steps));
+  if (vigy.handler) text += Field(out, "handler", *vigy.handler);
+  text += Field(out, "created", Time(vigy.created_at_ms, now_ms));
+  text += Field(out, "updated", Time(vigy.updated_at_ms, now_ms));
+  return text;
+}
+
+std::string FormatRunTable(const Output& out, const std::vector<core::RunRecord>& runs) {
+  Table table({"ID", "VIGY", "TICK", "RESULT", "STARTED", "DURATION", "ERROR"});
+  for (const core::RunRecord& run : runs) {
+    table.AddRow({run.id, run.vigy_name, std::to_string(run.tick),
+                  Cell(run.result, ResultStyle(run.result)),
+                  core::FormatRfc3339Ms(run.started_at_ms), fmt::format("{}ms", run.duration_ms),
+                  run.error && !run.ok() ? FirstLine(*run.error) : ""});
+  }
+  return table.Render(out);
+}
+
+nlohmann::json ToJson(const storage::RunSummary& run) {
+  nlohmann::json j = nlohmann::json::object();
+  j["id"] = run.id;
+  j["tick"] = run.tick;
+  j["result"] = run.result;
+  if (run.error && run.result != core::kResultOk) j["error"] = *run.error;
+  j["started_at"] = core::FormatRfc3339Ms(run.started_at_ms);
+  j["ended_at"] = core::FormatRfc3339Ms(run.ended_at_ms);
+  j["duration_ms"] = run.duration_ms;
+  return j;
+}
+
+nlohmann::json VigyJsonWithoutProgram(const core::Vigy& vigy) {
+  nlohmann::json j = core::ToJson(vigy);
+  j.erase("program");
+  return j;
+}
+
+}  // namespace vigy::cli

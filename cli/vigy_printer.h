@@ -1,0 +1,62 @@
+// Vigies and their runs as the store commands print them: schedules, ages
+// ("3s ago"), the record as aligned "label  value" lines, the run history as a
+// table, and the JSON shapes that are not a model type's own (a listing's
+// latest run, a vigy without its program).
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/output.h"
+#include "core/model.h"
+#include "core/vigy.h"
+#include "storage/sqlite_store.h"
+
+namespace vigy::cli {
+
+// The width of the label column of "label  value" lines.
+inline constexpr size_t kFieldWidth = 12;
+
+// `value` as one line of JSON; invalid UTF-8 in strings is replaced rather
+// than failing.
+std::string CompactJson(const nlohmann::json& value);
+
+// "every 5s", "cron \"*/5 * * * *\"" or "manual"; with `with_jitter`, a
+// jitter window is added: "every 1m (jitter 10s)".
+std::string FormatSchedule(const core::Schedule& schedule, bool with_jitter = false);
+
+// How long ago `then_ms` was: "0s ago", "42s ago", "5m ago", "3h ago", "2d ago".
+std::string FormatAgo(int64_t then_ms, int64_t now_ms);
+
+// When `due_ms` comes: "in 4s", or "due" once it has passed.
+std::string FormatUntil(int64_t due_ms, int64_t now_ms);
+
+// "enabled", "disabled", or "failing" for an enabled vigy whose latest run
+// failed.
+std::string VigyStateName(const core::Vigy& vigy, const core::VigyRuntime& runtime);
+Style VigyStateStyle(const std::string& state);
+Style ResultStyle(std::string_view result);
+
+// "label" padded to kFieldWidth (bold through `out`), then `value`; later
+// lines of a multi-line value are indented to match.
+std::string Field(const Output& out, std::string_view label, std::string_view value);
+std::string Field(const Output& out, std::string_view label, const std::vector<std::string>& lines);
+
+// The record's settings as Field lines: name, id, revision, state, schedule,
+// labels, limits, handler, created and updated.
+std::string FormatVigyRecord(const Output& out, const core::Vigy& vigy,
+                             const core::VigyRuntime* runtime, int64_t now_ms);
+
+// Runs as a table: ID, VIGY, TICK, RESULT, STARTED, DURATION, ERROR (the
+// first line of the error, shortened).
+std::string FormatRunTable(const Output& out, const std::vector<core::RunRecord>& runs);
+
+// {id, tick, result, error?, started_at, ended_at, duration_ms}
+nlohmann::json ToJson(const storage::RunSummary& run);
+
+// The vigy's JSON object without its program (for listings).
+nlohmann::json VigyJsonWithoutProgram(const core::Vigy& vigy);
+
+}  // namespace vigy::cli
