@@ -81,9 +81,9 @@ void SetupAdd(CLI::App& sub, AddOptions& options) {
   sub.footer(
       "The program is compiled first; one that does not compile is refused with every error\n"
       "as file:line:col (exit 1) and nothing is written. Without --every or --cron the vigy\n"
-      "is ticked only by 'vigy tick'. --cron takes 5 fields (minute resolution) or 6 (seconds\n"
-      "first); only the number of fields is checked here. Prints the vigy's id (with --json,\n"
-      "the vigy object). Exits 4 if the name is taken, unless --replace.");
+      "is ticked only by 'vigy tick'. --cron takes 5 fields (minute resolution), 6 (seconds\n"
+      "first) or a macro such as @daily. Prints the vigy's id (with --json, the vigy\n"
+      "object). Exits 4 if the name is taken, unless --replace.");
 }
 
 Status RunAdd(const Invocation& inv, const AddOptions& options) {

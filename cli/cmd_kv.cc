@@ -97,8 +97,10 @@ void SetupKv(CLI::App& sub, KvOptions& options) {
   sub.add_option("VIGY", options.vigy, "the vigy: its name, id or a unique id prefix")
       ->required()
       ->type_name("");
-  sub.add_option("ACTION", options.words, "get KEY | set KEY JSON | rm KEY | list (the default)")
+  sub.add_option("ACTION", options.action, "get KEY | set KEY JSON | rm KEY | list (the default)")
       ->type_name("");
+  sub.add_option("KEY", options.key, "the key")->type_name("");
+  sub.add_option("JSON", options.value, "the value to set, as JSON")->type_name("");
   sub.footer(
       "list prints 'key = json' lines (the runtime's \"__\" keys too with -v; with --json, one\n"
       "object with every key). get prints the value as JSON. set stores a JSON value: strings\n"
@@ -108,7 +110,11 @@ void SetupKv(CLI::App& sub, KvOptions& options) {
 }
 
 Status RunKv(const Invocation& inv, const KvOptions& options) {
-  core::Result<KvRequest> request = ParseRequest(options.words);
+  std::vector<std::string> words;
+  for (const auto* word : {&options.action, &options.key, &options.value}) {
+    if (*word) words.push_back(**word);
+  }
+  core::Result<KvRequest> request = ParseRequest(words);
   if (!request.ok()) return request.status();
   auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
   if (!store.ok()) return store.status();

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -34,6 +35,25 @@ core::Result<std::vector<core::Vigy>> Choose(storage::SqliteStore& store,
     }
   }
   return vigies;
+}
+
+// The failed run's error ("line:col: message") as a diagnostic in the vigy's
+// program, to print with the offending line; nullopt when the error has no
+// position or the program that ran is no longer stored.
+std::optional<lisp::Diagnostic> ErrorInProgram(storage::SqliteStore& store,
+                                               const core::RunRecord& run, std::string& source) {
+  if (run.ok() || !run.error) return std::nullopt;
+  int line = 0;
+  int col = 0;
+  int consumed = 0;
+  if (std::sscanf(run.error->c_str(), "%d:%d: %n", &line, &col, &consumed) != 2 || consumed == 0 ||
+      line <= 0) {
+    return std::nullopt;
+  }
+  core::Result<core::Vigy> vigy = store.GetVigy(run.vigy_id);
+  if (!vigy.ok() || vigy->revision != run.revision) return std::nullopt;
+  source = std::move(vigy->program);
+  return lisp::Diagnostic{run.vigy_name, lisp::SourcePos{line, col}, run.error->substr(consumed)};
 }
 
 // A failure with the same exit code and no message.
@@ -121,7 +141,11 @@ Status RunTick(const Invocation& inv, const TickCommandOptions& options) {
     if (!single && inv.global.verbosity <= 0) {
       text += Field(inv.out, "vigy", run->vigy_name);
     }
-    RunView view{*run, nullptr, nullptr, nullptr, "", inv.global.verbosity > 0};
+    std::string source;
+    std::optional<lisp::Diagnostic> diagnostic = ErrorInProgram(**store, *run, source);
+    RunView view{*run,    nullptr,
+                 nullptr, diagnostic ? &*diagnostic : nullptr,
+                 source,  inv.global.verbosity > 0};
     text += FormatRun(inv.out, view);
     inv.out.Print(text);
   }

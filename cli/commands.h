@@ -123,7 +123,11 @@ core::Status RunRuns(const Invocation& inv, const RunsOptions& options);
 // vigy kv VIGY [get K | set K JSON | rm K | list]
 struct KvOptions {
   std::string vigy;
-  std::vector<std::string> words;  // the action and its arguments
+  // The action and its arguments, as given (each a single value, so that
+  // JSON such as [1,2] reaches the command untouched).
+  std::optional<std::string> action;
+  std::optional<std::string> key;
+  std::optional<std::string> value;
 };
 void SetupKv(CLI::App& sub, KvOptions& options);
 core::Status RunKv(const Invocation& inv, const KvOptions& options);

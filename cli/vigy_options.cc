@@ -8,6 +8,7 @@
 
 #include "cli/arg_parsers.h"
 #include "cli/duration.h"
+#include "core/cron.h"
 #include "core/ids.h"
 #include "core/selector.h"
 
@@ -48,7 +49,9 @@ Status ApplySchedule(const VigyOptions& o, core::Schedule& schedule) {
     schedule.cron.clear();
   }
   if (o.cron) {
-    if (Status s = CheckCronFields(*o.cron); !s.ok()) return s;
+    if (core::Result<core::CronSpec> spec = core::ParseCron(*o.cron); !spec.ok()) {
+      return spec.status();
+    }
     schedule.kind = core::ScheduleKind::kCron;
     schedule.cron = *o.cron;
     schedule.every_ms = 0;
@@ -125,8 +128,8 @@ void AddVigyOptions(CLI::App& sub, VigyOptions& o, bool for_update) {
                  "tick every D: 250ms, 5s, 10m, 1h, 1d or bare milliseconds (at least 100ms)")
       ->type_name("D");
   sub.add_option("--cron", o.cron,
-                 "tick on a cron schedule: 5 fields, or 6 with seconds first (only the field "
-                 "count is checked for now; serve evaluates the expression)")
+                 "tick on a cron schedule: 5 fields, 6 with seconds first, or @daily and the "
+                 "like; in serve's local time zone")
       ->type_name("EXPR");
   sub.add_option("--jitter", o.jitter, "a stable per-vigy offset inside this window")
       ->type_name("D");
@@ -157,21 +160,6 @@ Status ApplyVigyOptions(const VigyOptions& options, core::Vigy& vigy) {
   if (Status s = ApplyLimits(options, vigy); !s.ok()) return s;
   if (options.disabled) vigy.enabled = false;
   return Status::Ok();
-}
-
-Status CheckCronFields(std::string_view expression) {
-  size_t fields = 0;
-  bool in_field = false;
-  for (char c : expression) {
-    bool space = c == ' ' || c == '\t';
-    if (!space && !in_field) ++fields;
-    in_field = !space;
-  }
-  if (fields == 5 || fields == 6) return Status::Ok();
-  return Status::InvalidArgument(fmt::format(
-      "bad --cron '{}': expected 5 fields (minute hour day-of-month month day-of-week) or 6 "
-      "(seconds first), got {}",
-      expression, fields));
 }
 
 }  // namespace vigy::cli

@@ -48,12 +48,8 @@ void AddVigyOptions(CLI::App& sub, VigyOptions& options, bool for_update);
 
 // Applies what `options` gives to `vigy`, leaving everything else as it is.
 // kInvalidArgument naming the option and the problem for a bad value, an
-// --every under 100ms, a --cron without 5 or 6 fields, two options that
+// --every under 100ms, a --cron that does not parse, two options that
 // contradict each other, or a jitter left on a vigy without a schedule.
 core::Status ApplyVigyOptions(const VigyOptions& options, core::Vigy& vigy);
-
-// ok, or kInvalidArgument: for now only the shape of a cron expression is
-// checked (5 fields, or 6 with seconds first).
-core::Status CheckCronFields(std::string_view expression);
 
 }  // namespace vigy::cli

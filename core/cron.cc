@@ -10,8 +10,8 @@ namespace {
 
 constexpr int64_t kSecondsPerDay = 86'400;
 
-constexpr std::array<std::string_view, 12> kMonthNames = {
-    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+constexpr std::array<std::string_view, 12> kMonthNames = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
+                                                          "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
 constexpr std::array<std::string_view, 7> kWeekdayNames = {"SUN", "MON", "TUE", "WED",
                                                            "THU", "FRI", "SAT"};
 
@@ -32,7 +32,7 @@ constexpr FieldDef kHourField{"hour", 0, 23};
 constexpr FieldDef kDayOfMonthField{"day-of-month", 1, 31};
 constexpr FieldDef kMonthField{"month", 1, 12, kMonthNames.data(), kMonthNames.size(), 1};
 // 7 is accepted as Sunday, as in most crons; values are folded to 0-6.
-constexpr FieldDef kDayOfWeekField{"day-of-week", 0, 7, kWeekdayNames.data(),
+constexpr FieldDef kDayOfWeekField{"day-of-week",        0, 7, kWeekdayNames.data(),
                                    kWeekdayNames.size(), 0};
 
 struct Macro {
@@ -61,8 +61,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 bool AllDigits(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(),
-                                      [](char c) { return c >= '0' && c <= '9'; });
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // A decimal number, saturating far above any field's range.
@@ -376,6 +376,11 @@ Result<CronSpec> ParseCron(std::string_view text) {
     }
   }
   if (!fields.empty() && fields[0].starts_with('@')) {
+    for (const Macro& macro : kMacros) {
+      if (EqualsIgnoreCase(fields[0], macro.name)) {
+        return BadCron(text, std::string(fields[0]) + " stands alone, without fields");
+      }
+    }
     return BadCron(text, "unknown macro (expected " + MacroList() + ")");
   }
   if (fields.size() != 5 && fields.size() != 6) {

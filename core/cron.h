@@ -19,13 +19,13 @@ inline constexpr int kCronSearchYears = 100;
 
 // A parsed expression: the set of values each field allows.
 struct CronSpec {
-  std::string text;                // the expression as written
-  std::bitset<60> seconds;         // {0} for the 5-field form
+  std::string text;         // the expression as written
+  std::bitset<60> seconds;  // {0} for the 5-field form
   std::bitset<60> minutes;
   std::bitset<24> hours;
-  std::bitset<32> days_of_month;   // bits 1-31
-  std::bitset<13> months;          // bits 1-12
-  std::bitset<7> days_of_week;     // 0 = Sunday; a written 7 is stored as 0
+  std::bitset<32> days_of_month;  // bits 1-31
+  std::bitset<13> months;         // bits 1-12
+  std::bitset<7> days_of_week;    // 0 = Sunday; a written 7 is stored as 0
   // The field starts with '*' (as in '*' or '*/2'). Classic cron rule: when
   // both day fields are restricted (neither starts with '*'), a day matches if
   // either matches; otherwise both must.
@@ -49,7 +49,8 @@ Result<CronSpec> ParseCron(std::string_view text);
 // a fixed-time job runs at the first instant after the gap; in a DST repeat it
 // runs once, at the first occurrence; a job with a wildcard time field skips
 // the missing times and runs in both passes of a repeat. nullopt when nothing
-// matches within kCronSearchYears (Feb 30, Apr 31).
+// matches within kCronSearchYears (Feb 30, Apr 31). Thread-safe: zone
+// evaluation is serialized (see core/time_zone.h).
 std::optional<int64_t> NextCronTime(const CronSpec& spec, int64_t after_epoch_ms,
                                     const TimeZone& zone = TimeZone::Local());
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,16 @@ using lisp::Machine;
 using lisp::Tag;
 using lisp::Value;
 using nlohmann::json;
+
+// A value as JSON; data nested too deeply for JSON fails the tick as a
+// catchable :json error at the intrinsic, like json-str does.
+json ValueToJson(Machine& m, Value v) {
+  try {
+    return lisp::ToJson(v);
+  } catch (const std::length_error& e) {
+    m.Fail("json", fmt::format("cannot store a value in '{}': {}", m.builtin_name(), e.what()));
+  }
+}
 
 constexpr std::array<std::string_view, 10> kActionKinds = {
     "noop", "defer", "pull", "push", "create", "update", "delete", "apply", "restart", "custom"};
@@ -133,13 +144,13 @@ Value RecordDefer(Machine& m, std::optional<std::string> reason) {
 
 Value Noop(Machine& m, Args) { return RecordAction(m, "noop", std::nullopt); }
 Value Defer(Machine& m, Args a) { return RecordDefer(m, TextArg(a[0])); }
-Value Pull(Machine& m, Args a) { return RecordAction(m, "pull", lisp::ToJson(a[0])); }
-Value Push(Machine& m, Args a) { return RecordAction(m, "push", lisp::ToJson(a[0])); }
-Value Create(Machine& m, Args a) { return RecordAction(m, "create", lisp::ToJson(a[0])); }
-Value Update(Machine& m, Args a) { return RecordAction(m, "update", lisp::ToJson(a[0])); }
-Value DeleteAction(Machine& m, Args a) { return RecordAction(m, "delete", lisp::ToJson(a[0])); }
-Value Apply(Machine& m, Args a) { return RecordAction(m, "apply", lisp::ToJson(a[0])); }
-Value Restart(Machine& m, Args a) { return RecordAction(m, "restart", lisp::ToJson(a[0])); }
+Value Pull(Machine& m, Args a) { return RecordAction(m, "pull", ValueToJson(m, a[0])); }
+Value Push(Machine& m, Args a) { return RecordAction(m, "push", ValueToJson(m, a[0])); }
+Value Create(Machine& m, Args a) { return RecordAction(m, "create", ValueToJson(m, a[0])); }
+Value Update(Machine& m, Args a) { return RecordAction(m, "update", ValueToJson(m, a[0])); }
+Value DeleteAction(Machine& m, Args a) { return RecordAction(m, "delete", ValueToJson(m, a[0])); }
+Value Apply(Machine& m, Args a) { return RecordAction(m, "apply", ValueToJson(m, a[0])); }
+Value Restart(Machine& m, Args a) { return RecordAction(m, "restart", ValueToJson(m, a[0])); }
 
 // (vigy-emit kind [p]): defer's p is its reason; every other kind's p is its
 // payload (absent when not given).
@@ -153,21 +164,21 @@ Value Emit(Machine& m, Args a) {
     return RecordDefer(m, a.size() > 1 ? OptionalTextArg(a[1]) : std::nullopt);
   }
   return RecordAction(m, kind,
-                      a.size() > 1 ? std::optional<json>(lisp::ToJson(a[1])) : std::nullopt);
+                      a.size() > 1 ? std::optional<json>(ValueToJson(m, a[1])) : std::nullopt);
 }
 
 // ---- state ----
 
 Value Desired(Machine& m, Args a) {
   TickContext& context = Context(m);
-  context.SetDesired(KeyArg(m, a[0]), lisp::ToJson(a[1]));
+  context.SetDesired(KeyArg(m, a[0]), ValueToJson(m, a[1]));
   CheckBudget(m, context);
   return a[1];
 }
 
 Value Observed(Machine& m, Args a) {
   TickContext& context = Context(m);
-  context.SetObserved(KeyArg(m, a[0]), lisp::ToJson(a[1]));
+  context.SetObserved(KeyArg(m, a[0]), ValueToJson(m, a[1]));
   CheckBudget(m, context);
   return a[1];
 }
@@ -197,7 +208,7 @@ Value Get(Machine& m, Args a) {
 
 Value Set(Machine& m, Args a) {
   TickContext& context = Context(m);
-  context.KvSet(WritableKeyArg(m, a[0]), lisp::ToJson(a[1]));
+  context.KvSet(WritableKeyArg(m, a[0]), ValueToJson(m, a[1]));
   CheckBudget(m, context);
   return a[1];
 }
@@ -312,7 +323,7 @@ Value LogVerb(Machine& m, Args a) {
 
 Value Trace(Machine& m, Args a) {
   TickContext& context = Context(m);
-  context.SetTrace(KeyArg(m, a[0]), lisp::ToJson(a[1]));
+  context.SetTrace(KeyArg(m, a[0]), ValueToJson(m, a[1]));
   CheckBudget(m, context);
   return a[1];
 }

@@ -1,5 +1,6 @@
 #include "core/time_zone.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -154,8 +155,7 @@ LocalInstants TimeZone::Session::Resolve(const CivilTime& civil) const {
   return out;
 }
 
-std::optional<int64_t> TimeZone::Session::NextOffsetChange(int64_t after_s,
-                                                           int64_t limit_s) const {
+std::optional<int64_t> TimeZone::Session::NextOffsetChange(int64_t after_s, int64_t limit_s) const {
   const int64_t offset = OffsetAt(after_s);
   if (limit_s <= after_s || OffsetAt(limit_s) == offset) return std::nullopt;
   // Invariant: the offset at lo is `offset`, at hi it is not.

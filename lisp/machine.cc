@@ -232,7 +232,7 @@ Value Machine::CallValue(Value fn, Value* base, int nargs, const Node* site) {
     Charge(1);
     return CallBuiltin(spec, base, nargs);
   }
-  Fail("type-error", fmt::format("cannot call a {} (not a function)", TypeName(fn)));
+  Fail("type-error", fmt::format("cannot call a value of type {} (not a function)", TypeName(fn)));
 }
 
 Value Machine::Apply(Value fn, Args args) {

@@ -374,5 +374,11 @@ TEST_CASE("a program that records without bound fails on the memory limit") {
   CHECK(result.find("memory limit exceeded") != std::string::npos);
 }
 
+TEST_CASE("a value nested too deeply for JSON is a catchable error in an intrinsic") {
+  Tick tick;
+  CHECK(tick.Eval("(define (nest n acc) (if (= n 0) acc (nest (- n 1) (list acc))))"
+                  "(try (vigy-set \"k\" (nest 1500 '())) (catch (e) (error-tag e)))") == ":json");
+}
+
 }  // namespace
 }  // namespace vigy::core

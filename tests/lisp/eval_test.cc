@@ -242,7 +242,7 @@ TEST_CASE("a call with the wrong arity through a variable fails at run time") {
 }
 
 TEST_CASE("calling a non-function is an error") {
-  CHECK(Eval("(define x 1) (x 2)") == "error: <test>:1:14: cannot call a integer (not a function)");
+  CHECK(Eval("(define x 1) (x 2)") == "error: <test>:1:14: cannot call a value of type integer (not a function)");
 }
 
 TEST_CASE("a program may redefine a builtin name") {
