@@ -96,7 +96,9 @@ HelpText ParseHelp(std::string_view help) {
       if (entry.empty() || entry[0] != '-') continue;  // a wrapped description
       entry = entry.substr(0, entry.find(' '));       // drop the value's name
       std::istringstream names(entry);
-      for (std::string name; std::getline(names, name, ',');) parsed.options.push_back(name);
+      for (std::string name; std::getline(names, name, ',');) {
+        if (name.size() >= 2) parsed.options.push_back(name);  // not a lone "-"
+      }
     } else if (section == Section::kSubcommands) {
       std::istringstream names(entry);
       for (std::string name; std::getline(names, name, ',');) {
@@ -210,9 +212,11 @@ std::vector<ManSection> ManSections(const std::string& text) {
   return sections;
 }
 
-// The commands a ".SS vigy list ..., vigy ls ..." heading is about.
+// The commands a ".SS vigy list ..., vigy ls ..." heading is about; none for
+// a heading that does not start with "vigy ".
 std::set<std::string> HeadingCommands(std::string_view heading) {
   std::set<std::string> commands;
+  if (!heading.starts_with("vigy ")) return commands;
   for (size_t at = heading.find("vigy "); at != std::string_view::npos;
        at = heading.find("vigy ", at + 1)) {
     if (at > 0 && IsNameChar(heading[at - 1])) continue;
@@ -262,6 +266,7 @@ TEST_CASE("a word is found only whole") {
   CHECK(RoffText(".BI \\-\\-every \" D\"\\\" comment\n") == ".BI --every \" D\"\n");
   CHECK(HeadingCommands("vigy list [options], vigy ls [options]") ==
         std::set<std::string>{"list", "ls"});
+  CHECK(HeadingCommands("The vigy object").empty());
 }
 
 TEST_CASE("the binary's help lists every command of the table, and options") {
