@@ -128,7 +128,8 @@ class Machine {
   Value CallClosure(Closure* fn, Value* base, int nargs);
   // Calls a builtin (arity unchecked: the caller knows it is right).
   Value CallBuiltin(const BuiltinSpec* spec, const Value* args, int nargs);
-  // Calls any function value, checking arity. Does not pop `base`.
+  // Calls any function value, checking arity. The arguments must be the top
+  // of the value stack; the caller pops `base` afterwards.
   Value CallValue(Value fn, Value* base, int nargs, const Node* site);
   // Reserves `size` slots at the top of the value stack.
   Value* PushFrame(size_t size) {
