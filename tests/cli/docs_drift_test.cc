@@ -45,22 +45,8 @@ std::vector<std::string> Lines(std::string_view text) {
   return lines;
 }
 
-struct ShellResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-ShellResult RunShell(const std::string& command) {
-  ShellResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE_MESSAGE(pipe != nullptr, "cannot run: ", command);
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+using testing::CommandResult;
+using testing::RunShellCommand;
 
 // ---------------------------------------------------------------------------
 // The command line as the binary describes it.
@@ -333,13 +319,13 @@ TEST_CASE("the man page documents no command the binary lacks") {
 }
 
 TEST_CASE("the man page renders with groff without warnings") {
-  ShellResult which = RunShell("command -v groff");
+  CommandResult which = RunShellCommand("command -v groff");
   REQUIRE_MESSAGE(which.exit_code == 0,
                   "groff is missing: install the groff-base package (apt-get install groff-base)");
   for (const char* device : {"", " -Tutf8", " -Tascii"}) {
     std::string command = std::string("groff -man -ww -z") + device + " '" + kManPage + "'";
     INFO(command);
-    ShellResult rendered = RunShell(command);
+    CommandResult rendered = RunShellCommand(command);
     CHECK(rendered.output == "");
     CHECK(rendered.exit_code == 0);
   }
@@ -375,7 +361,7 @@ TEST_CASE("the bash completion knows every command and option") {
 }
 
 TEST_CASE("the bash completion script is valid bash") {
-  ShellResult checked = RunShell("bash -n '" + kBashScript + "'");
+  CommandResult checked = RunShellCommand("bash -n '" + kBashScript + "'");
   INFO(checked.output);
   CHECK(checked.exit_code == 0);
 }

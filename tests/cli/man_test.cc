@@ -16,6 +16,7 @@
 
 #include "core/vigy_library.h"
 #include "lisp/interp.h"
+#include "tests/cli/run_binary.h"
 
 namespace vigy::cli {
 namespace {
@@ -28,23 +29,8 @@ std::string ReadFile(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-// Runs `command` with /bin/sh, capturing its output and exit status.
-CommandResult RunShell(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE_MESSAGE(pipe != nullptr, "cannot run: ", command);
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+using testing::CommandResult;
+using testing::RunShellCommand;
 
 std::string ShellQuote(std::string_view text) {
   std::string quoted = "'";
@@ -151,7 +137,7 @@ std::set<std::string> AllBuiltinNames() {
 }
 
 TEST_CASE("groff is installed for the man page tests") {
-  CommandResult which = RunShell("command -v groff");
+  CommandResult which = RunShellCommand("command -v groff");
   CHECK_MESSAGE(which.exit_code == 0,
                 "groff is missing: install the groff-base package (apt-get install groff-base)");
 }
@@ -161,7 +147,7 @@ TEST_CASE("the language page renders with groff without warnings") {
     std::string command =
         std::string("groff -man -ww -z") + device + " " + ShellQuote(kLanguagePage);
     INFO(command);
-    CommandResult rendered = RunShell(command);
+    CommandResult rendered = RunShellCommand(command);
     CHECK(rendered.output == "");
     CHECK(rendered.exit_code == 0);
   }

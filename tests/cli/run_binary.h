@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -143,6 +144,25 @@ inline BinaryResult RunVigy(const std::vector<std::string>& args, std::string_vi
   Sandbox sandbox;
   for (const auto& [name, text] : files) sandbox.Write(name, text);
   return sandbox.Run(args, stdin_text);
+}
+
+// The output (stdout and stderr together) and exit status of a /bin/sh
+// command line, for tests that drive other tools (groff, bash -n).
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+
+inline CommandResult RunShellCommand(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("cannot run: " + command);
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
+  int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
 }
 
 }  // namespace vigy::testing
