@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/run_printer.h"
 #include "cli/store_access.h"
 #include "cli/vigy_printer.h"
 #include "core/model_json.h"
@@ -95,15 +96,7 @@ std::string StateText(const Output& out, const core::VigyState& state, int64_t n
   if (!state.observed.empty()) text += Field(out, "observed", EntryLines(state.observed));
   std::vector<std::string> conditions;
   for (const core::Condition& c : state.conditions) {
-    Style style = c.status == core::kConditionTrue    ? Style::kGreen
-                  : c.status == core::kConditionFalse ? Style::kRed
-                                                      : Style::kYellow;
-    std::string line = fmt::format("{} {}", c.name, out.Paint(style, c.status));
-    if (c.reason || c.message) {
-      std::string detail = c.reason.value_or("");
-      if (c.message) detail += (detail.empty() ? "" : ": ") + *c.message;
-      line += " (" + detail + ")";
-    }
+    std::string line = ConditionLine(out, c);
     line += fmt::format(" since {}", FormatAgo(c.last_transition_ms, now));
     conditions.push_back(std::move(line));
   }

@@ -8,6 +8,19 @@
 #include "core/time_format.h"
 
 namespace vigy::cli {
+std::string ConditionLine(const Output& out, const core::Condition& c) {
+  Style style = c.status == core::kConditionTrue    ? Style::kGreen
+                : c.status == core::kConditionFalse ? Style::kRed
+                                                    : Style::kYellow;
+  std::string line = fmt::format("{} {}", c.name, out.Paint(style, c.status));
+  if (c.reason || c.message) {
+    std::string detail = c.reason.value_or("");
+    if (c.message) detail += (detail.empty() ? "" : ": ") + *c.message;
+    line += " (" + detail + ")";
+  }
+  return line;
+}
+
 namespace {
 
 constexpr size_t kLabelWidth = 12;
@@ -96,18 +109,7 @@ std::vector<std::string> MapLines(const Map& map, bool skip_reserved = false) {
 std::vector<std::string> ConditionLines(const Output& out,
                                         const std::vector<core::Condition>& conditions) {
   std::vector<std::string> lines;
-  for (const core::Condition& c : conditions) {
-    Style style = c.status == core::kConditionTrue    ? Style::kGreen
-                  : c.status == core::kConditionFalse ? Style::kRed
-                                                      : Style::kYellow;
-    std::string line = fmt::format("{} {}", c.name, out.Paint(style, c.status));
-    if (c.reason || c.message) {
-      std::string detail = c.reason.value_or("");
-      if (c.message) detail += (detail.empty() ? "" : ": ") + *c.message;
-      line += " (" + detail + ")";
-    }
-    lines.push_back(std::move(line));
-  }
+  for (const core::Condition& c : conditions) lines.push_back(ConditionLine(out, c));
   return lines;
 }
 

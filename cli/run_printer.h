@@ -28,4 +28,8 @@ struct RunView {
 // The run as aligned "label  value" lines, coloured through `out`.
 std::string FormatRun(const Output& out, const RunView& view);
 
+// One condition as people read it: "Ready false (Reason: message)", the
+// status coloured on a terminal.
+std::string ConditionLine(const Output& out, const core::Condition& condition);
+
 }  // namespace vigy::cli
