@@ -56,7 +56,9 @@ std::string FirstWord(const std::vector<std::string>& remaining) {
 
 std::string UnknownCommand(const std::string& word, const std::vector<BoundCommand>& commands) {
   std::vector<std::string_view> names;
-  for (const BoundCommand& c : commands) names.push_back(c.name);
+  for (const BoundCommand& c : commands) {
+    if (!c.sub->get_group().empty()) names.push_back(c.name);
+  }
   std::string guess = lisp::ClosestName(word, names);
   if (guess.empty()) return fmt::format("unknown command '{}'", word);
   return fmt::format("unknown command '{}' (did you mean '{}'?)", word, guess);
@@ -109,6 +111,7 @@ int Main(int argc, char** argv) {
   for (Command& command : Commands()) {
     CLI::App* sub = app.add_subcommand(std::string(command.name), std::string(command.summary));
     if (command.prints_data) sub->add_flag("--json", global.json, "print data as JSON");
+    if (command.hidden) sub->group("");
     commands.push_back({std::string(command.name), sub, command.setup(*sub)});
   }
 

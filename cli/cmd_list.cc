@@ -21,12 +21,16 @@ nlohmann::json ListingJson(const storage::VigyListing& listing) {
   return j;
 }
 
-std::vector<Cell> Row(const storage::VigyListing& listing, int64_t now) {
+// NEXT is shown only while a serve is live: a plan left by a serve that has
+// stopped tells nothing about when the vigy will tick.
+std::vector<Cell> Row(const storage::VigyListing& listing, int64_t now, bool serve_live) {
   const core::VigyRuntime& runtime = listing.runtime;
   std::string state = VigyStateName(listing.vigy, runtime);
   std::string last = runtime.last_result.value_or("-");
   std::string last_run = runtime.last_run_at_ms >= 0 ? FormatAgo(runtime.last_run_at_ms, now) : "-";
-  std::string next = runtime.next_due_ms ? FormatUntil(*runtime.next_due_ms, now) : "-";
+  std::string next = serve_live && listing.vigy.enabled && runtime.next_due_ms
+                         ? FormatUntil(*runtime.next_due_ms, now)
+                         : "-";
   return {Cell(state, VigyStateStyle(state)),
           listing.vigy.name,
           listing.vigy.id,
@@ -45,8 +49,8 @@ void SetupList(CLI::App& sub, ListOptions& options) {
       ->type_name("S");
   sub.footer(
       "Columns: STATE (enabled, disabled, or failing when the latest run failed), NAME, ID,\n"
-      "SCHEDULE, LAST (the latest run's result), LAST RUN (when it ended), NEXT (when serve\n"
-      "plans the next tick). With --json, an array of vigy objects without their program,\n"
+      "SCHEDULE, LAST (the latest run's result), LAST RUN (when it ended), NEXT (when the\n"
+      "running serve plans the next tick; - when no serve is live). With --json, an array of vigy objects without their program,\n"
       "each with \"runtime\" and, once it has run, \"last_run\". A store that does not exist\n"
       "yet lists nothing.");
 }
@@ -70,8 +74,11 @@ core::Status RunList(const Invocation& inv, const ListOptions& options) {
   }
   Table table({"STATE", "NAME", "ID", "SCHEDULE", "LAST", "LAST RUN", "NEXT"});
   int64_t now = storage::SystemNowMs();
+  auto serve = (*store)->ReadServe();
+  if (!serve.ok()) return serve.status();
+  const bool serve_live = serve->has_value() && storage::ServeIsLive(**serve, now);
   for (const storage::VigyListing& listing : *listings) {
-    if (selector->Matches(listing.vigy.labels)) table.AddRow(Row(listing, now));
+    if (selector->Matches(listing.vigy.labels)) table.AddRow(Row(listing, now, serve_live));
   }
   if (table.size() > 0) inv.out.Print(table.Render(inv.out));
   return core::Status::Ok();

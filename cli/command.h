@@ -45,6 +45,8 @@ struct Command {
   // subcommand) and returns the function that runs the command once the
   // command line has been parsed into them.
   std::function<CommandRunner(CLI::App& sub)> setup;
+  // Left out of --help and of "did you mean": for the shell completions' use.
+  bool hidden = false;
 };
 
 // Builds a Command whose options live in an `Options` value shared by its
@@ -59,6 +61,12 @@ Command MakeCommand(std::string_view name, std::string_view summary, bool prints
                    setup(sub, *options);
                    return [options, run](const Invocation& inv) { return run(inv, *options); };
                  }};
+}
+
+// `command`, hidden from --help (see Command::hidden).
+inline Command Hidden(Command command) {
+  command.hidden = true;
+  return command;
 }
 
 }  // namespace vigy::cli

@@ -21,10 +21,20 @@ std::vector<Command> Commands() {
       MakeCommand("disable", "stop serve from ticking vigies", false, SetupDisable, RunDisable),
       MakeCommand("tick", "tick vigies now and print their runs", true, SetupTick, RunTick),
       MakeCommand("runs", "run history, newest first; --prune trims it", true, SetupRuns, RunRuns),
+      MakeCommand("watch", "print runs as they are committed, by any process", true, SetupWatch,
+                  RunWatch),
       MakeCommand("kv", "read or seed a vigy's kv", true, SetupKv, RunKv),
+      MakeCommand("serve", "the scheduler: tick vigies when due, in the foreground", false,
+                  SetupServe, RunServe),
+      MakeCommand("health", "exit 0 only if serve is live and no vigy is failing or late", true,
+                  SetupHealth, RunHealth),
       MakeCommand("eval", "run an expression and print its value", true, SetupEval, RunEval),
       MakeCommand("repl", "read, evaluate and print, one form at a time", false, SetupRepl,
                   RunRepl),
+      MakeCommand("completions", "print the completion script for bash, zsh or fish", false,
+                  SetupCompletions, RunCompletions),
+      Hidden(MakeCommand("__complete-vigies", "print vigy names, for shell completion", false,
+                         SetupCompleteVigies, RunCompleteVigies)),
   };
 }
 

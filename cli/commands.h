@@ -4,6 +4,7 @@
 // a row to Commands() in commands.cc.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -120,6 +121,14 @@ struct RunsOptions {
 void SetupRuns(CLI::App& sub, RunsOptions& options);
 core::Status RunRuns(const Invocation& inv, const RunsOptions& options);
 
+// vigy watch [VIGY...] [--failed]
+struct WatchOptions {
+  std::vector<std::string> vigies;
+  bool failed = false;
+};
+void SetupWatch(CLI::App& sub, WatchOptions& options);
+core::Status RunWatch(const Invocation& inv, const WatchOptions& options);
+
 // vigy kv VIGY [get K | set K JSON | rm K | list]
 struct KvOptions {
   std::string vigy;
@@ -131,5 +140,35 @@ struct KvOptions {
 };
 void SetupKv(CLI::App& sub, KvOptions& options);
 core::Status RunKv(const Invocation& inv, const KvOptions& options);
+
+// vigy completions SHELL
+struct CompletionsOptions {
+  std::string shell;
+};
+void SetupCompletions(CLI::App& sub, CompletionsOptions& options);
+core::Status RunCompletions(const Invocation& inv, const CompletionsOptions& options);
+
+// vigy __complete-vigies (hidden; for the completion scripts)
+struct CompleteVigiesOptions {};
+void SetupCompleteVigies(CLI::App& sub, CompleteVigiesOptions& options);
+core::Status RunCompleteVigies(const Invocation& inv, const CompleteVigiesOptions& options);
+
+// vigy serve [--selector S] [--once] [--keep-runs N] [--log-format F] [--workers N]
+struct ServeOptions {
+  std::optional<std::string> selector;
+  bool once = false;
+  std::string keep_runs = "1000";
+  std::string log_format = "text";
+  std::string workers;  // empty: the default for this machine
+};
+void SetupServe(CLI::App& sub, ServeOptions& options);
+core::Status RunServe(const Invocation& inv, const ServeOptions& options);
+
+// vigy health [--stale-after D]
+struct HealthOptions {
+  std::string stale_after = "1m";
+};
+void SetupHealth(CLI::App& sub, HealthOptions& options);
+core::Status RunHealth(const Invocation& inv, const HealthOptions& options);
 
 }  // namespace vigy::cli

@@ -13,6 +13,7 @@
 
 #include "cli/output.h"
 #include "core/vigy_library.h"
+#include "lisp/reader.h"
 
 namespace vigy::cli {
 namespace {
@@ -65,9 +66,18 @@ core::Result<ProgramFile> ReadCompilingProgram(Output& out, const std::string& p
   core::Result<ProgramFile> file = ReadProgramFile(path);
   if (!file.ok()) return file.status();
   lisp::CompileResult compiled = lisp::Compile(core::VigyLibrary(), file->text, file->name);
-  if (compiled.ok()) return file;
-  PrintDiagnostics(out, compiled.errors, file->text);
-  return core::Status::Failed(fmt::format("{} does not compile", file->name));
+  if (!compiled.ok()) {
+    PrintDiagnostics(out, compiled.errors, file->text);
+    return core::Status::Failed(fmt::format("{} does not compile", file->name));
+  }
+  // An empty file (or only comments) compiles, but registering it is a mistake.
+  lisp::Arena scratch;
+  lisp::ReadOutput read;
+  lisp::Diagnostic unused;
+  if (lisp::ReadAll(scratch, file->text, file->name, &read, &unused) && read.forms.empty()) {
+    return core::Status::Failed(fmt::format("{} is empty: a program needs at least one form", file->name));
+  }
+  return file;
 }
 
 }  // namespace vigy::cli

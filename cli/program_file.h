@@ -37,7 +37,8 @@ void PrintDiagnostics(Output& out, const std::vector<lisp::Diagnostic>& diagnost
 // Reads the program at `path` (as ReadProgramFile) and compiles it against
 // the vigy library, for commands that store programs. A program that does
 // not compile has every diagnostic printed (as PrintDiagnostics) and is
-// kFailed "NAME does not compile".
+// kFailed "NAME does not compile"; one with no forms (empty, or only
+// comments) is kFailed "NAME is empty: ...".
 core::Result<ProgramFile> ReadCompilingProgram(Output& out, const std::string& path);
 
 }  // namespace vigy::cli

@@ -21,6 +21,12 @@ std::string ConditionLine(const Output& out, const core::Condition& c) {
   return line;
 }
 
+std::string FormatLateness(const core::RunRecord& run) {
+  if (!run.scheduled_at_ms) return std::string();
+  const int64_t late = run.started_at_ms - *run.scheduled_at_ms;
+  return late >= 0 ? fmt::format("late {}ms", late) : fmt::format("early {}ms", -late);
+}
+
 namespace {
 
 constexpr size_t kLabelWidth = 12;
@@ -122,7 +128,9 @@ std::string FormatRun(const Output& out, const RunView& view) {
   if (view.verbose) {
     s.Add("vigy", fmt::format("{} ({})", run.vigy_name, run.vigy_id));
     s.Add("run", fmt::format("{} (tick {}, revision {})", run.id, run.tick, run.revision));
-    s.Add("started", core::FormatRfc3339Ms(run.started_at_ms));
+    std::string started = core::FormatRfc3339Ms(run.started_at_ms);
+    if (run.scheduled_at_ms) started += " (" + FormatLateness(run) + ")";
+    s.Add("started", started);
   }
   s.Add("duration", fmt::format("{}ms", run.duration_ms));
   if (!run.ok() && run.error) {

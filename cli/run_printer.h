@@ -28,6 +28,10 @@ struct RunView {
 // The run as aligned "label  value" lines, coloured through `out`.
 std::string FormatRun(const Output& out, const RunView& view);
 
+// How late the run started against its schedule: "late 3ms" ("early 2ms"
+// when the clock ran ahead); empty for a run nobody scheduled.
+std::string FormatLateness(const core::RunRecord& run);
+
 // One condition as people read it: "Ready false (Reason: message)", the
 // status coloured on a terminal.
 std::string ConditionLine(const Output& out, const core::Condition& condition);

@@ -79,6 +79,9 @@ struct RunRecord {
   std::string vigy_name;
   std::string revision;
   int64_t tick = 0;  // 1, 2, 3, ... per vigy, counting every attempted tick
+  // When the scheduler meant the tick to start (serve's ticks); unset for
+  // `vigy tick` and `vigy run`. started_at - scheduled_at is the lateness.
+  std::optional<int64_t> scheduled_at_ms;
   int64_t started_at_ms = 0;
   int64_t ended_at_ms = 0;
   int64_t duration_ms = 0;
@@ -89,6 +92,9 @@ struct RunRecord {
   std::vector<EventRecord> events;
   std::map<std::string, nlohmann::json> metrics;  // each value a JSON number
   std::map<std::string, nlohmann::json> trace;
+  // The store's commit sequence number (storage assigns it when the run is
+  // committed, in commit order; 0 before). Not part of the JSON form.
+  int64_t seq = 0;
 
   bool ok() const { return result == kResultOk; }
 

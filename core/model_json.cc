@@ -52,6 +52,7 @@ json ToJson(const RunRecord& run) {
   j["vigy_name"] = run.vigy_name;
   j["revision"] = run.revision;
   j["tick"] = run.tick;
+  if (run.scheduled_at_ms) j["scheduled_at"] = FormatRfc3339Ms(*run.scheduled_at_ms);
   j["started_at"] = FormatRfc3339Ms(run.started_at_ms);
   j["ended_at"] = FormatRfc3339Ms(run.ended_at_ms);
   j["duration_ms"] = run.duration_ms;
@@ -117,6 +118,15 @@ class FieldReader {
   void Time(const char* key, int64_t& out) {
     const json* v = Find(key, true);
     if (!v) return;
+    std::optional<int64_t> ms;
+    if (v->is_string()) ms = ParseRfc3339Ms(v->get<std::string>());
+    if (!ms) return Mistyped(key, "an RFC 3339 timestamp");
+    out = *ms;
+  }
+
+  void OptTime(const char* key, std::optional<int64_t>& out) {
+    const json* v = Find(key, false);
+    if (!v || v->is_null()) return;
     std::optional<int64_t> ms;
     if (v->is_string()) ms = ParseRfc3339Ms(v->get<std::string>());
     if (!ms) return Mistyped(key, "an RFC 3339 timestamp");
@@ -245,6 +255,7 @@ Result<RunRecord> RunRecordFromJson(const json& j) {
   r.String("vigy_name", run.vigy_name);
   r.String("revision", run.revision);
   r.Int("tick", run.tick);
+  r.OptTime("scheduled_at", run.scheduled_at_ms);
   r.Time("started_at", run.started_at_ms);
   r.Time("ended_at", run.ended_at_ms);
   r.Int("duration_ms", run.duration_ms);

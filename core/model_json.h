@@ -24,8 +24,10 @@ nlohmann::json ToJson(const EventRecord& event);
 nlohmann::json ToJson(const Condition& condition);
 // {desired, observed, conditions}
 nlohmann::json ToJson(const VigyState& state);
-// {id, vigy_id, vigy_name, revision, tick, started_at, ended_at, duration_ms,
-//  result, error?, actions, log, events, metrics, trace}
+// {id, vigy_id, vigy_name, revision, tick, scheduled_at?, started_at, ended_at,
+//  duration_ms, result, error?, actions, log, events, metrics, trace}
+// scheduled_at is when serve meant the tick to start (absent for ticks run
+// by hand). The store's commit sequence number (seq) is not included.
 nlohmann::json ToJson(const RunRecord& run);
 // The kv as one object. Keys starting with "__" (the runtime's) are left out
 // unless include_reserved.

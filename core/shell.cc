@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
+#include <set>
 #include <string>
 
 extern char** environ;
@@ -139,6 +141,33 @@ int MillisUntil(Clock::time_point when) {
   return static_cast<int>(std::clamp<int64_t>(left, 0, 60'000));
 }
 
+// The process groups of the shells running now, for KillRunningShells. A
+// group is listed from its shell's spawn until RunShell returns, which is at
+// most the output drain grace after the shell was reaped.
+std::mutex running_mutex;
+std::set<pid_t>& RunningGroups() {
+  static std::set<pid_t> groups;
+  return groups;
+}
+
+// Keeps `pid`'s group in RunningGroups() while it lives.
+class RunningGroup {
+ public:
+  explicit RunningGroup(pid_t pid) : pid_(pid) {
+    std::lock_guard lock(running_mutex);
+    RunningGroups().insert(pid_);
+  }
+  ~RunningGroup() {
+    std::lock_guard lock(running_mutex);
+    RunningGroups().erase(pid_);
+  }
+  RunningGroup(const RunningGroup&) = delete;
+  RunningGroup& operator=(const RunningGroup&) = delete;
+
+ private:
+  pid_t pid_;
+};
+
 // Spawns /bin/sh -c command in a new process group, with default signal
 // dispositions and an empty signal mask whatever the caller has set.
 int Spawn(std::string_view command, int stdin_fd, int stdout_fd, int stderr_fd, pid_t& pid) {
@@ -205,6 +234,7 @@ ShellResult RunShell(std::string_view command, const ShellOptions& options) {
     return result;
   }
 
+  RunningGroup registered(pid);
   SetNonBlocking(out_read.get());
   SetNonBlocking(err_read.get());
   std::string_view input = options.stdin_data;
@@ -261,6 +291,11 @@ ShellResult RunShell(std::string_view command, const ShellOptions& options) {
     result.exit = Reap(pid);
   }
   return result;
+}
+
+void KillRunningShells() {
+  std::lock_guard lock(running_mutex);
+  for (pid_t group : RunningGroups()) ::kill(-group, SIGKILL);
 }
 
 }  // namespace vigy::core

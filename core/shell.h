@@ -42,6 +42,12 @@ struct ShellOptions {
 // SIGCHLD handling; a SIGCHLD handler that reaps every child would break it.
 ShellResult RunShell(std::string_view command, const ShellOptions& options);
 
+// Kills (SIGKILL) the process group of every RunShell command still running
+// in this process. For a process about to end at once (serve on a second
+// SIGINT), so that no command it started outlives it. Thread-safe; the
+// RunShell calls concerned return as if their commands had been killed.
+void KillRunningShells();
+
 inline ShellResult RunShell(std::string_view command, std::chrono::milliseconds timeout,
                             size_t cap = size_t{1} << 20) {
   ShellOptions options;

@@ -69,6 +69,11 @@ ProgramCache::Entry ProgramCache::Get(const std::string& revision, const std::st
   return entry;
 }
 
+void ProgramCache::Retain(const std::set<std::string>& revisions) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(by_revision_, [&](const auto& entry) { return !revisions.contains(entry.first); });
+}
+
 lisp::Limits LimitsFor(const Vigy& vigy) {
   lisp::Limits limits;
   if (vigy.timeout_ms) limits.timeout = std::chrono::milliseconds(*vigy.timeout_ms);
@@ -82,16 +87,76 @@ int64_t FailureBackoffMs(int64_t failures) {
   return int64_t{1000} << (failures - 1);
 }
 
+int64_t LeaseDurationMs(const Vigy& vigy) {
+  const int64_t timeout = std::max(LimitsFor(vigy).timeout.count(), lisp::Limits{}.timeout.count());
+  return timeout * 2 + kLeaseMarginMs;
+}
+
+EvaluatedTick EvaluateLeasedTick(const storage::TickLease& lease, ProgramCache& cache,
+                                 const std::function<int64_t()>& now, const TickOptions& options) {
+  const Vigy& vigy = lease.vigy;
+  const lisp::Limits limits = LimitsFor(vigy);
+  const std::string file = vigy.name + ".vigy";
+  ProgramCache::Entry compiled = cache.Get(vigy.revision, vigy.program, file);
+
+  TickInput input;
+  input.program = compiled.program;
+  input.file = file;
+  input.vigy_name = vigy.name;
+  input.vigy_id = vigy.id;
+  input.revision = vigy.revision;
+  input.kv = lease.kv;
+  if (lease.state) input.previous_conditions = lease.state->state.conditions;
+  input.limits = limits;
+  input.tick_ms = now();
+  TickOutcome outcome = RunTick(input);
+  RunRecord& run = outcome.run;
+  if (compiled.program == nullptr) run.error = "the stored program does not compile: " + compiled.error;
+  run.scheduled_at_ms = options.scheduled_at_ms;
+
+  if (!options.dry_run && run.ok() && vigy.handler) {
+    if (std::optional<std::string> failed = RunHandlers(*vigy.handler, run, limits.timeout)) {
+      // A failed action fails the run: none of the program's writes are kept.
+      run.result = std::string(kResultFailed);
+      run.error = *failed;
+      RuntimeCounters after =
+          AdvanceRuntimeCounters(ReadRuntimeCounters(lease.kv), input.tick_ms, false);
+      outcome.kv_writes = RuntimeCounterWrites(after);
+    }
+  }
+  run.duration_ms = std::max<int64_t>(run.duration_ms, now() - run.started_at_ms);
+  run.ended_at_ms = run.started_at_ms + run.duration_ms;
+
+  EvaluatedTick evaluated;
+  evaluated.requeue_after_ms = outcome.requeue_after_ms;
+  storage::TickCommit& commit = evaluated.commit;
+  commit.vigy_id = vigy.id;
+  commit.lease_token = lease.token;
+  if (run.ok()) commit.state = std::move(outcome.state);
+  commit.kv_writes = std::move(outcome.kv_writes);
+  commit.runtime = lease.runtime;
+  commit.runtime.tick_count = run.tick;
+  commit.runtime.last_tick_ms = run.started_at_ms;
+  commit.runtime.consecutive_failures = run.ok() ? 0 : lease.runtime.consecutive_failures + 1;
+  commit.runtime.backoff_until_ms =
+      run.ok() ? 0 : run.started_at_ms + FailureBackoffMs(commit.runtime.consecutive_failures);
+  commit.runtime.last_result = run.result;
+  commit.runtime.last_run_at_ms = run.ended_at_ms;
+  commit.run = std::move(run);
+  return evaluated;
+}
+
 TickPipeline::TickPipeline(storage::SqliteStore& store, ProgramCache& cache,
                            std::function<int64_t()> now)
     : store_(store), cache_(cache), now_(std::move(now)) {}
 
 Result<RunRecord> TickPipeline::Tick(const std::string& vigy_id, const TickOptions& options) {
   const std::string token = storage::NewLeaseToken();
-  // Without the vigy's own timeout yet, lease for the longest a tick may take.
+  // Without the vigy's own timeout yet, lease for the longest a default tick
+  // may take; renewed below for a vigy with a longer timeout.
+  const int64_t default_lease = LeaseDurationMs(Vigy{});
   Result<storage::TickLease> leased = store_.AcquireTickLease(
-      vigy_id, token, /*duration_ms=*/lisp::Limits{}.timeout.count() * 2 + kLeaseMarginMs,
-      /*max_wait_ms=*/lisp::Limits{}.timeout.count() * 2 + kLeaseMarginMs, now_);
+      vigy_id, token, default_lease, /*max_wait_ms=*/default_lease, now_);
   if (!leased.ok()) return leased.status();
   storage::TickLease& lease = leased.value();
   // Any way out before the commit gives the lease back, so the next tick of
@@ -107,64 +172,17 @@ Result<RunRecord> TickPipeline::Tick(const std::string& vigy_id, const TickOptio
     }
   } release{store_, vigy_id, token, committed};
 
-  const Vigy& vigy = lease.vigy;
-  lisp::Limits limits = LimitsFor(vigy);
-  if (limits.timeout.count() > lisp::Limits{}.timeout.count()) {
-    // A longer per-vigy timeout: renew the lease to cover it.
-    Result<storage::TickLease> renewed = store_.AcquireTickLease(
-        vigy_id, token, limits.timeout.count() * 2 + kLeaseMarginMs, 0, now_);
+  if (const int64_t needed = LeaseDurationMs(lease.vigy); needed > default_lease) {
+    Result<storage::TickLease> renewed = store_.AcquireTickLease(vigy_id, token, needed, 0, now_);
     if (!renewed.ok()) return renewed.status();
   }
 
-  const std::string file = vigy.name + ".vigy";
-  ProgramCache::Entry compiled = cache_.Get(vigy.revision, vigy.program, file);
-
-  TickInput input;
-  input.program = compiled.program;
-  input.file = file;
-  input.vigy_name = vigy.name;
-  input.vigy_id = vigy.id;
-  input.revision = vigy.revision;
-  input.kv = lease.kv;
-  if (lease.state) input.previous_conditions = lease.state->state.conditions;
-  input.limits = limits;
-  input.tick_ms = now_();
-  TickOutcome outcome = RunTick(input);
-  RunRecord& run = outcome.run;
-  if (compiled.program == nullptr) run.error = "the stored program does not compile: " + compiled.error;
-
-  if (options.dry_run) return std::move(run);
-
-  if (run.ok() && vigy.handler) {
-    if (std::optional<std::string> failed = RunHandlers(*vigy.handler, run, limits.timeout)) {
-      // A failed action fails the run: none of the program's writes are kept.
-      run.result = std::string(kResultFailed);
-      run.error = *failed;
-      RuntimeCounters after =
-          AdvanceRuntimeCounters(ReadRuntimeCounters(lease.kv), input.tick_ms, false);
-      outcome.kv_writes = RuntimeCounterWrites(after);
-    }
-  }
-  run.duration_ms = std::max<int64_t>(run.duration_ms, now_() - run.started_at_ms);
-  run.ended_at_ms = run.started_at_ms + run.duration_ms;
-
-  storage::TickCommit commit;
-  commit.vigy_id = vigy_id;
-  commit.lease_token = token;
-  if (run.ok()) commit.state = outcome.state;
-  commit.kv_writes = std::move(outcome.kv_writes);
-  commit.runtime = lease.runtime;
-  commit.runtime.tick_count = run.tick;
-  commit.runtime.last_tick_ms = run.started_at_ms;
-  commit.runtime.consecutive_failures = run.ok() ? 0 : lease.runtime.consecutive_failures + 1;
-  commit.runtime.backoff_until_ms =
-      run.ok() ? 0 : run.started_at_ms + FailureBackoffMs(commit.runtime.consecutive_failures);
-  commit.scheduled_at_ms = options.scheduled_at_ms;
-  commit.run = run;
-  Status status = store_.CommitTick(commit);
+  EvaluatedTick evaluated = EvaluateLeasedTick(lease, cache_, now_, options);
+  if (options.dry_run) return std::move(evaluated.commit.run);
+  Status status = store_.CommitTick(evaluated.commit);
   if (!status.ok()) return status;
   committed = true;
-  return std::move(run);
+  return std::move(evaluated.commit.run);
 }
 
 }  // namespace vigy::core

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -31,6 +32,9 @@ class ProgramCache {
   // The compiled form of `source` (whose content hash is `revision`); `file`
   // names it in diagnostics.
   Entry Get(const std::string& revision, const std::string& source, const std::string& file);
+  // Forgets every revision not in `revisions` (serve, after its vigies
+  // changed, so edited programs do not pile up).
+  void Retain(const std::set<std::string>& revisions);
 
  private:
   std::mutex mutex_;
@@ -47,6 +51,29 @@ struct TickOptions {
 
 // Per-vigy limits: the vigy's own timeout and step budget over the defaults.
 lisp::Limits LimitsFor(const Vigy& vigy);
+
+// How long to lease `vigy` for one tick: longer than its evaluation and its
+// handlers can take together, plus a margin.
+int64_t LeaseDurationMs(const Vigy& vigy);
+
+// A leased tick, evaluated and ready to commit.
+struct EvaluatedTick {
+  // commit.run is the run; commit.runtime holds the counters after the tick
+  // (next_due_ms as leased: the scheduler sets its own plan).
+  storage::TickCommit commit;
+  // What the program asked with (vigy-requeue-after ms), if anything.
+  std::optional<int64_t> requeue_after_ms;
+};
+
+// The store-free middle of a tick, shared by TickPipeline and serve's
+// workers: the program compiled once per revision (from `cache`), evaluated
+// under the vigy's limits against the lease's kv and state, then (unless
+// options.dry_run) the vigy's handler once per action. A handler failure
+// fails the run and drops the program's kv writes. Thread-safe; `now` is
+// the wall clock in epoch ms.
+EvaluatedTick EvaluateLeasedTick(const storage::TickLease& lease, ProgramCache& cache,
+                                 const std::function<int64_t()>& now,
+                                 const TickOptions& options = {});
 
 // The failure backoff after `failures` consecutive failed ticks (1 s, 2 s, 4 s,
 // 8 s, 16 s, then 30 s); 0 for none.

@@ -229,6 +229,11 @@ Value Machine::CallValue(Value fn, Value* base, int nargs, const Node* site) {
     if (nargs < spec->min_args || (spec->max_args != kVariadic && nargs > spec->max_args)) {
       ArityMismatch(spec->name, spec->min_args, spec->max_args, nargs);
     }
+    // A builtin that calls functions (comp, partial, map...) may be handed
+    // another such builtin, nested without end and without any closure frame
+    // in between to count: the native stack is the bound.
+    char probe;
+    if (&probe < native_stack_limit_) DepthExceeded();
     Charge(1);
     return CallBuiltin(spec, base, nargs);
   }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "lisp/utf8.h"
+
 namespace vigy::lisp {
 
 std::string Diagnostic::Format() const {
@@ -21,16 +23,24 @@ std::string Diagnostic::FormatWithSource(std::string_view source) const {
   size_t end = source.find('\n', start);
   std::string_view text = source.substr(start, end == std::string_view::npos ? end : end - start);
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-  // The caret sits under the column's character; tabs are copied so it lines up.
+  // The line is shown one character (as the reader counts columns) at a time:
+  // one that is not valid UTF-8, or is a control character other than tab,
+  // becomes U+FFFD so nothing from the file reaches a terminal raw. The caret
+  // sits under the column's character; tabs are copied so it lines up.
+  std::string shown;
   std::string pad;
   int col = 1;
-  for (size_t i = 0; i < text.size() && col < pos.col; ++i) {
-    unsigned char ch = static_cast<unsigned char>(text[i]);
-    if ((ch & 0xC0) == 0x80) continue;
-    pad += ch == '\t' ? '\t' : ' ';
-    ++col;
+  for (size_t i = 0; i < text.size(); i += Utf8CharLength(text, i)) {
+    std::string_view ch = text.substr(i, Utf8CharLength(text, i));
+    unsigned char first = static_cast<unsigned char>(ch[0]);
+    bool control = (first < 0x20 && first != '\t') || first == 0x7f;
+    shown += control || FirstInvalidUtf8(ch) != ch.size() ? std::string_view("\xEF\xBF\xBD") : ch;
+    if (col < pos.col) {
+      pad += first == '\t' ? '\t' : ' ';
+      ++col;
+    }
   }
-  return fmt::format("{}\n  {}\n  {}^", out, text, pad);
+  return fmt::format("{}\n  {}\n  {}^", out, shown, pad);
 }
 
 }  // namespace vigy::lisp

@@ -118,22 +118,32 @@ bool Eq(Value a, Value b) {
 
 namespace {
 
-// Equality of two values that are not lists; maps and errors recurse through Equal.
-bool EqualAtoms(Value a, Value b) {
+using EqualWork = std::vector<std::pair<Value, Value>>;
+
+// Equality of two values that are not lists and have the same tag. What a map
+// or an error holds is not compared here but added to `pending`, so nesting
+// of any depth is walked without recursion.
+bool EqualShallow(Value a, Value b, EqualWork& pending) {
   if (a.tag == Tag::kMap) {
     if (a.m == b.m) return true;
     if (MapCount(a) != MapCount(b)) return false;
     bool same = true;
     MapForEach(a, [&](Value key, Value value) {
       if (!same) return;
-      const Value* other = MapFind(b, key);
-      same = other != nullptr && Equal(value, *other);
+      const Value* other = MapFind(b, key);  // keys are atoms: no deep walk
+      if (other == nullptr) {
+        same = false;
+      } else {
+        pending.emplace_back(value, *other);
+      }
     });
     return same;
   }
   if (a.tag == Tag::kError) {
-    return a.err == b.err ||
-           (Equal(a.err->tag, b.err->tag) && a.err->message->view() == b.err->message->view());
+    if (a.err == b.err) return true;
+    if (a.err->message->view() != b.err->message->view()) return false;
+    pending.emplace_back(a.err->tag, b.err->tag);
+    return true;
   }
   return Eq(a, b);
 }
@@ -141,9 +151,10 @@ bool EqualAtoms(Value a, Value b) {
 }  // namespace
 
 bool Equal(Value a, Value b) {
-  // Lists are compared with an explicit work list, so neither long nor deeply
-  // nested lists use native stack per element.
-  std::vector<std::pair<Value, Value>> pending;
+  if (a.tag != Tag::kCons && a.tag != Tag::kMap && a.tag != Tag::kError) return Eq(a, b);
+  // Lists, maps and errors are compared with an explicit work list, so
+  // neither long nor deeply nested data uses native stack per element.
+  EqualWork pending;
   pending.emplace_back(a, b);
   while (!pending.empty()) {
     auto [x, y] = pending.back();
@@ -151,7 +162,7 @@ bool Equal(Value a, Value b) {
     while (true) {
       if (x.tag != y.tag) return false;
       if (x.tag != Tag::kCons) {
-        if (!EqualAtoms(x, y)) return false;
+        if (!EqualShallow(x, y, pending)) return false;
         break;
       }
       if (x.c == y.c) break;

@@ -104,6 +104,27 @@ CREATE TABLE kv (
   PRIMARY KEY (vigy_id, key)
 ) WITHOUT ROWID;
 )sql",
+      // 2: the serve row, and a commit sequence number on runs. Existing runs
+      // are numbered in rowid (insertion) order; meta run_seq holds the last
+      // number handed out, so numbers are never reused.
+      R"sql(
+CREATE TABLE serve (
+  id           INTEGER PRIMARY KEY CHECK (id = 1),
+  pid          INTEGER NOT NULL,
+  host         TEXT NOT NULL,
+  lease_prefix TEXT NOT NULL,
+  selector     TEXT NOT NULL,
+  version      TEXT NOT NULL,
+  started_at   INTEGER NOT NULL,
+  heartbeat_at INTEGER NOT NULL,
+  stopped_at   INTEGER
+);
+
+ALTER TABLE runs ADD COLUMN seq INTEGER;
+UPDATE runs SET seq = rowid;
+CREATE UNIQUE INDEX runs_by_seq ON runs (seq);
+INSERT INTO meta (key, value) VALUES ('run_seq', (SELECT coalesce(max(seq), 0) FROM runs));
+)sql",
   };
   return migrations;
 }

@@ -16,6 +16,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -109,14 +110,45 @@ struct TickCommit {
   // The counters after this tick. last_result and last_run_at_ms are taken
   // from `run` (its result and ended_at), whatever they hold here.
   core::VigyRuntime runtime;
-  std::optional<int64_t> scheduled_at_ms;  // the due time, when the scheduler ticked it
+  // After recording the run, keep only the newest `keep_runs` runs of this
+  // vigy (with their actions), in the same transaction. Unset: keep all;
+  // below 1 counts as 1 (the run just recorded always stays).
+  std::optional<int64_t> keep_runs;
 };
+
+// What a running serve records about itself in the store (one row), so other
+// processes can name it and tell a live serve from a dead one.
+struct ServeRecord {
+  int64_t pid = 0;
+  std::string host;              // gethostname()
+  std::string lease_prefix;      // LeaseTokenPrefix() of the serve process
+  std::string selector;          // --selector as given; empty: every vigy
+  std::string version;           // the vigy version that runs it
+  int64_t started_at_ms = 0;
+  int64_t heartbeat_at_ms = 0;   // refreshed every kServeHeartbeatMs while it runs
+  std::optional<int64_t> stopped_at_ms;  // set when it exited cleanly
+
+  friend bool operator==(const ServeRecord&, const ServeRecord&) = default;
+};
+
+// How often a running serve refreshes its heartbeat, and how old a heartbeat
+// may be before other processes treat that serve as gone.
+inline constexpr int64_t kServeHeartbeatMs = 1000;
+inline constexpr int64_t kServeStaleMs = 5000;
+
+// Whether `serve` describes a serve that is running now: it did not stop
+// cleanly, its heartbeat is at most kServeStaleMs old, and (when it runs on
+// this host) its process still exists.
+bool ServeIsLive(const ServeRecord& serve, int64_t now_ms);
 
 // The wall clock in epoch milliseconds.
 int64_t SystemNowMs();
 
-// A token no other lease owner uses: process id, random bits and a counter.
+// A token no other lease owner uses: LeaseTokenPrefix() and a counter.
 std::string NewLeaseToken();
+// The part every token of this process starts with: process id and random
+// bits, ending in '-'. No other process has the same prefix.
+const std::string& LeaseTokenPrefix();
 
 class SqliteStore {
  public:
@@ -156,7 +188,10 @@ class SqliteStore {
   // and kv are dropped. (UpdateVigy keeps them.)
   core::Status ReplaceVigy(const core::Vigy& vigy);
   // Rewrites every field of the vigy with `vigy.id` except id, name and
-  // created_at; counters, runs, state and kv are kept. kNotFound if absent.
+  // created_at; counters, runs, state and kv are kept, except that a changed
+  // schedule (kind, interval, cron or jitter) clears the planned next tick
+  // (next_due_ms), so serve plans the new schedule afresh. kNotFound if
+  // absent.
   core::Status UpdateVigy(const core::Vigy& vigy);
   // Removes the vigy and everything that belongs to it. kNotFound if absent.
   core::Status DeleteVigy(std::string_view id);
@@ -229,6 +264,58 @@ class SqliteStore {
   // whether or not `token` held it.
   core::Status ReleaseTickLease(std::string_view id, const std::string& token);
 
+  // ---- batched ticks, for serve (store_tick.cc) ----
+
+  // TryAcquireTickLease for each of `ids`, all in one write transaction, each
+  // with its own fresh token (NewLeaseToken()). The lease of each vigy runs
+  // for duration_for(vigy) ms. One attempt per id, in order: a vigy that is
+  // gone is an attempt with no lease and an empty vigy_name (not an error);
+  // an error of the transaction itself fails the whole call with nothing
+  // leased.
+  core::Result<std::vector<LeaseAttempt>> TryAcquireTickLeases(
+      const std::vector<std::string>& ids,
+      const std::function<int64_t(const core::Vigy&)>& duration_for, int64_t now_ms);
+  // CommitTick for each of `commits`, all in one transaction, each tick
+  // all-or-nothing on its own: a commit that fails (kNotFound: the vigy was
+  // removed; kConflict: its lease was lost) writes nothing and does not
+  // affect the others. One status per commit, in order. If the transaction
+  // itself fails (disk full, I/O error, locked past the busy timeout) every
+  // status is that error and nothing is written; the leases stay held.
+  std::vector<core::Status> CommitTicks(const std::vector<TickCommit>& commits);
+  // Gives up every lease whose token starts with `prefix` (the leases of a
+  // process that is known to be gone). Returns how many were released.
+  // kInvalidArgument for an empty prefix.
+  core::Result<int64_t> ReleaseLeasesWithPrefix(std::string_view prefix);
+
+  // ---- run feed, for watch (store_runs.cc) ----
+
+  // The commit sequence number of the newest committed run; 0 when none.
+  // Every committed run has a seq, assigned in commit order and never
+  // reused (also not after its vigy is removed).
+  core::Result<int64_t> LatestRunSeq();
+  // Runs with seq > after_seq, oldest commit first, at most `limit` (<= 0:
+  // all), each with its actions and seq. Only runs of `vigy_ids` when that
+  // is not empty; only failed runs when failed_only.
+  core::Result<std::vector<core::RunRecord>> ListRunsCommittedAfter(
+      int64_t after_seq, const std::vector<std::string>& vigy_ids, bool failed_only,
+      int64_t limit);
+  // PRAGMA data_version of this connection: changes whenever another
+  // connection commits to the file. Cheap; poll it before querying.
+  core::Result<int64_t> DataVersion();
+
+  // ---- serve (store_serve.cc) ----
+
+  // Replaces the serve row with `serve` (a serve starting up).
+  core::Status RecordServeStart(const ServeRecord& serve);
+  // Sets heartbeat_at of the serve row of process `pid`; kConflict if the
+  // row now belongs to another serve.
+  core::Status RecordServeHeartbeat(int64_t pid, int64_t now_ms);
+  // Sets stopped_at (and heartbeat_at) of the serve row of process `pid`;
+  // kConflict, changing nothing, if the row now belongs to another serve.
+  core::Status RecordServeStop(int64_t pid, int64_t now_ms);
+  // The serve row; unset when no serve ever ran on this store.
+  core::Result<std::optional<ServeRecord>> ReadServe();
+
  private:
   SqliteStore(std::unique_ptr<Db> db, std::string path, bool missing);
 
@@ -241,6 +328,18 @@ class SqliteStore {
   core::Result<std::vector<core::RunRecord>> ReadRuns(std::string_view sql,
                                                       const std::function<void(Statement&)>& bind);
   core::Status AttachActions(std::vector<core::RunRecord>& runs);
+  // One lease attempt inside the caller's write transaction: the lease runs
+  // for duration_for(vigy) ms. kNotFound if the vigy is absent; busy is not
+  // an error (nothing written).
+  core::Result<LeaseAttempt> LeaseInTransaction(
+      std::string_view id, const std::string& token,
+      const std::function<int64_t(const core::Vigy&)>& duration_for, int64_t now_ms);
+  // CommitTicks; CommitTick is a batch of one.
+  std::vector<core::Status> CommitTickBatch(std::span<const TickCommit> commits);
+  // Everything one tick writes, its run numbered `seq`, inside the caller's
+  // write transaction. On failure some of it may be written: the caller
+  // rolls back.
+  core::Status WriteTick(const TickCommit& commit, int64_t seq);
 
   std::unique_ptr<Db> db_;
   std::string path_;

@@ -1,4 +1,5 @@
-// SqliteStore: run history and its actions.
+// SqliteStore: run history and its actions, and the feed of runs in commit
+// order that watch follows.
 #include <fmt/format.h>
 
 #include <unordered_map>
@@ -18,7 +19,7 @@ namespace {
 
 constexpr std::string_view kRunColumns =
     "id, vigy_id, vigy_name, revision, tick, started_at, ended_at, duration_ms, result, error, "
-    "log, events, metrics, trace";
+    "log, events, metrics, trace, scheduled_at, seq";
 
 Result<RunRecord> ReadRun(const Statement& row, const std::string& path) {
   RunRecord run;
@@ -32,6 +33,8 @@ Result<RunRecord> ReadRun(const Statement& row, const std::string& path) {
   run.duration_ms = row.Int(7);
   run.result = row.Text(8);
   run.error = row.OptText(9);
+  run.scheduled_at_ms = row.OptInt(14);
+  run.seq = row.OptInt(15).value_or(0);
   std::string what = fmt::format("store '{}': run {}", path, run.id);
   auto log = DecodeLog(row.Text(10), what);
   if (!log.ok()) return log.status();
@@ -161,5 +164,36 @@ Result<int64_t> SqliteStore::PruneRuns(int64_t keep, const std::optional<std::st
   if (Status s = tx->Commit(); !s.ok()) return s;
   return removed;
 }
+
+Result<int64_t> SqliteStore::LatestRunSeq() {
+  // The last number handed out: runs committed later are numbered above it,
+  // even if the run that had it is gone.
+  return db_->QueryInt("SELECT value FROM meta WHERE key = 'run_seq'");
+}
+
+Result<std::vector<RunRecord>> SqliteStore::ListRunsCommittedAfter(
+    int64_t after_seq, const std::vector<std::string>& vigy_ids, bool failed_only, int64_t limit) {
+  static const std::string sql = fmt::format(
+      "SELECT {} FROM runs WHERE seq > ?1 "
+      "AND (?2 IS NULL OR vigy_id IN (SELECT value FROM json_each(?2))) "
+      "AND (?3 = 0 OR result = 'failed') ORDER BY seq LIMIT ?4",
+      kRunColumns);
+  std::optional<std::string> ids;
+  if (!vigy_ids.empty()) ids = DumpJson(json(vigy_ids));
+  Result<Transaction> tx = Transaction::Begin(*db_, Transaction::Kind::kRead);
+  if (!tx.ok()) return tx.status();
+  Result<std::vector<RunRecord>> runs = ReadRuns(sql, [&](Statement& stmt) {
+    stmt.BindInt(1, after_seq)
+        .BindOptText(2, ids)
+        .BindInt(3, failed_only ? 1 : 0)
+        .BindInt(4, limit > 0 ? limit : -1);
+  });
+  if (!runs.ok()) return runs.status();
+  if (Status s = AttachActions(*runs); !s.ok()) return s;
+  if (Status s = tx->Commit(); !s.ok()) return s;
+  return runs;
+}
+
+Result<int64_t> SqliteStore::DataVersion() { return db_->QueryInt("PRAGMA data_version"); }
 
 }  // namespace vigy::storage

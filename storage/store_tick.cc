@@ -1,10 +1,12 @@
-// SqliteStore: the tick lease and the one transaction that commits a tick.
+// SqliteStore: the tick lease and the one transaction that commits a tick (or
+// a batch of ticks, each all-or-nothing on its own), numbering its run.
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -24,21 +26,32 @@ constexpr int64_t kLongestWaitMs = 50;
 
 }  // namespace
 
-std::string NewLeaseToken() {
-  static const uint64_t process_bits = [] {
-    std::random_device device;
-    return (uint64_t{device()} << 32) ^ device();
-  }();
-  static std::atomic<uint64_t> counter{0};
-  return fmt::format("{}-{:016x}-{}", ::getpid(), process_bits,
-                     counter.fetch_add(1, std::memory_order_relaxed));
+const std::string& LeaseTokenPrefix() {
+  // Made again in a forked child, which must not share its parent's prefix.
+  static std::mutex mutex;
+  static std::string prefix;
+  static std::atomic<pid_t> made_for{0};
+  const pid_t pid = ::getpid();
+  if (made_for.load(std::memory_order_acquire) != pid) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (made_for.load(std::memory_order_relaxed) != pid) {
+      std::random_device device;
+      const uint64_t bits = (uint64_t{device()} << 32) ^ device();
+      prefix = fmt::format("{}-{:016x}-", pid, bits);
+      made_for.store(pid, std::memory_order_release);
+    }
+  }
+  return prefix;
 }
 
-Result<LeaseAttempt> SqliteStore::TryAcquireTickLease(std::string_view id, const std::string& token,
-                                                      int64_t duration_ms, int64_t now_ms) {
-  Result<Transaction> tx = Transaction::Begin(*db_, Transaction::Kind::kWrite);
-  if (!tx.ok()) return tx.status();
+std::string NewLeaseToken() {
+  static std::atomic<uint64_t> counter{0};
+  return LeaseTokenPrefix() + std::to_string(counter.fetch_add(1, std::memory_order_relaxed));
+}
 
+Result<LeaseAttempt> SqliteStore::LeaseInTransaction(
+    std::string_view id, const std::string& token,
+    const std::function<int64_t(const core::Vigy&)>& duration_for, int64_t now_ms) {
   LeaseAttempt attempt;
   {
     Result<Statement> holder = db_->Prepare(
@@ -55,13 +68,15 @@ Result<LeaseAttempt> SqliteStore::TryAcquireTickLease(std::string_view id, const
     if (owner && *owner != token && until > now_ms) {
       attempt.holder = *owner;
       attempt.held_until_ms = until;
-      return attempt;  // busy; the transaction rolls back having changed nothing
+      return attempt;  // busy
     }
   }
 
+  Result<core::Vigy> vigy = GetVigy(id);
+  if (!vigy.ok()) return vigy.status();
   TickLease lease;
   lease.token = token;
-  lease.expires_at_ms = now_ms + duration_ms;
+  lease.expires_at_ms = now_ms + duration_for(*vigy);
   Result<Statement> take = db_->Prepare(
       "INSERT INTO runtime (vigy_id, lease_owner, lease_until) VALUES (?1, ?2, ?3) "
       "ON CONFLICT (vigy_id) DO UPDATE SET lease_owner = excluded.lease_owner, "
@@ -70,15 +85,12 @@ Result<LeaseAttempt> SqliteStore::TryAcquireTickLease(std::string_view id, const
   take->BindText(1, id).BindText(2, token).BindInt(3, lease.expires_at_ms);
   if (Status s = take->Run(); !s.ok()) return s;
 
-  Result<core::Vigy> vigy = GetVigy(id);
-  if (!vigy.ok()) return vigy.status();
   Result<core::VigyRuntime> runtime = GetRuntime(id);
   if (!runtime.ok()) return runtime.status();
   Result<core::Kv> kv = KvList(id);
   if (!kv.ok()) return kv.status();
   Result<std::optional<StateSnapshot>> state = GetState(id);
   if (!state.ok()) return state.status();
-  if (Status s = tx->Commit(); !s.ok()) return s;
 
   lease.vigy = std::move(vigy).value();
   lease.runtime = std::move(runtime).value();
@@ -86,6 +98,42 @@ Result<LeaseAttempt> SqliteStore::TryAcquireTickLease(std::string_view id, const
   lease.state = std::move(state).value();
   attempt.lease = std::move(lease);
   return attempt;
+}
+
+Result<LeaseAttempt> SqliteStore::TryAcquireTickLease(std::string_view id, const std::string& token,
+                                                      int64_t duration_ms, int64_t now_ms) {
+  Result<Transaction> tx = Transaction::Begin(*db_, Transaction::Kind::kWrite);
+  if (!tx.ok()) return tx.status();
+  Result<LeaseAttempt> attempt = LeaseInTransaction(
+      id, token, [duration_ms](const core::Vigy&) { return duration_ms; }, now_ms);
+  if (!attempt.ok()) return attempt.status();
+  // A busy attempt wrote nothing; its transaction simply rolls back.
+  if (attempt->acquired()) {
+    if (Status s = tx->Commit(); !s.ok()) return s;
+  }
+  return attempt;
+}
+
+Result<std::vector<LeaseAttempt>> SqliteStore::TryAcquireTickLeases(
+    const std::vector<std::string>& ids,
+    const std::function<int64_t(const core::Vigy&)>& duration_for, int64_t now_ms) {
+  std::vector<LeaseAttempt> attempts;
+  attempts.reserve(ids.size());
+  if (ids.empty()) return attempts;
+  Result<Transaction> tx = Transaction::Begin(*db_, Transaction::Kind::kWrite);
+  if (!tx.ok()) return tx.status();
+  for (const std::string& id : ids) {
+    Result<LeaseAttempt> attempt = LeaseInTransaction(id, NewLeaseToken(), duration_for, now_ms);
+    if (attempt.ok()) {
+      attempts.push_back(std::move(attempt).value());
+    } else if (attempt.status().code() == Status::Code::kNotFound) {
+      attempts.emplace_back();  // gone: no lease, no name
+    } else {
+      return attempt.status();
+    }
+  }
+  if (Status s = tx->Commit(); !s.ok()) return s;
+  return attempts;
 }
 
 Result<TickLease> SqliteStore::AcquireTickLease(std::string_view id, const std::string& token,
@@ -119,16 +167,13 @@ Status SqliteStore::ReleaseTickLease(std::string_view id, const std::string& tok
   return release->Run();
 }
 
-Status SqliteStore::CommitTick(const TickCommit& commit) {
+Status SqliteStore::WriteTick(const TickCommit& commit, int64_t seq) {
   const std::string& id = commit.vigy_id;
   const core::RunRecord& run = commit.run;
   if (run.vigy_id != id) {
     return Status::InvalidArgument(
         fmt::format("run {} belongs to vigy {}, not {}", run.id, run.vigy_id, id));
   }
-  Result<Transaction> tx = Transaction::Begin(*db_, Transaction::Kind::kWrite);
-  if (!tx.ok()) return tx.status();
-
   {
     Result<Statement> owner = db_->Prepare("SELECT lease_owner FROM runtime WHERE vigy_id = ?1");
     if (!owner.ok()) return owner.status();
@@ -177,15 +222,15 @@ Status SqliteStore::CommitTick(const TickCommit& commit) {
   {
     Result<Statement> insert = db_->Prepare(
         "INSERT INTO runs (id, vigy_id, vigy_name, revision, tick, scheduled_at, started_at, "
-        "ended_at, duration_ms, result, error, log, events, metrics, trace) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+        "ended_at, duration_ms, result, error, log, events, metrics, trace, seq) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
     if (!insert.ok()) return insert.status();
     insert->BindText(1, run.id)
         .BindText(2, id)
         .BindText(3, run.vigy_name)
         .BindText(4, run.revision)
         .BindInt(5, run.tick)
-        .BindOptInt(6, commit.scheduled_at_ms)
+        .BindOptInt(6, run.scheduled_at_ms)
         .BindInt(7, run.started_at_ms)
         .BindInt(8, run.ended_at_ms)
         .BindInt(9, run.duration_ms)
@@ -194,18 +239,19 @@ Status SqliteStore::CommitTick(const TickCommit& commit) {
         .BindText(12, EncodeLog(run.log))
         .BindText(13, EncodeEvents(run.events))
         .BindText(14, EncodeObject(run.metrics))
-        .BindText(15, EncodeObject(run.trace));
+        .BindText(15, EncodeObject(run.trace))
+        .BindInt(16, seq);
     if (Status s = insert->Run(); !s.ok()) return s;
   }
 
-  for (size_t seq = 0; seq < run.actions.size(); ++seq) {
-    const core::ActionRecord& action = run.actions[seq];
+  for (size_t index = 0; index < run.actions.size(); ++index) {
+    const core::ActionRecord& action = run.actions[index];
     Result<Statement> insert = db_->Prepare(
         "INSERT INTO actions (run_id, seq, vigy_id, kind, payload, result, message, at) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!insert.ok()) return insert.status();
     insert->BindText(1, run.id)
-        .BindInt(2, static_cast<int64_t>(seq))
+        .BindInt(2, static_cast<int64_t>(index))
         .BindText(3, id)
         .BindText(4, action.kind)
         .BindOptText(5, action.payload ? std::optional<std::string>(DumpJson(*action.payload))
@@ -214,6 +260,17 @@ Status SqliteStore::CommitTick(const TickCommit& commit) {
         .BindOptText(7, action.message)
         .BindInt(8, run.started_at_ms);
     if (Status s = insert->Run(); !s.ok()) return s;
+  }
+
+  if (commit.keep_runs) {
+    // Ticks of a vigy are numbered without gaps, so the newest N runs are
+    // those within N ticks of this one. Actions go with their runs (ON
+    // DELETE CASCADE).
+    Result<Statement> prune =
+        db_->Prepare("DELETE FROM runs WHERE vigy_id = ?1 AND tick <= ?2 - ?3");
+    if (!prune.ok()) return prune.status();
+    prune->BindText(1, id).BindInt(2, run.tick).BindInt(3, std::max<int64_t>(*commit.keep_runs, 1));
+    if (Status s = prune->Run(); !s.ok()) return s;
   }
 
   {
@@ -233,9 +290,86 @@ Status SqliteStore::CommitTick(const TickCommit& commit) {
         .BindText(7, run.result)
         .BindInt(8, run.ended_at_ms)
         .BindText(9, run.id);
-    if (Status s = update->Run(); !s.ok()) return s;
+    return update->Run();
   }
-  return tx->Commit();
+}
+
+namespace {
+
+// Runs one statement that returns no rows (SAVEPOINT, RELEASE, ...).
+Status RunStatement(Db& db, std::string_view sql) {
+  Result<Statement> stmt = db.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  return stmt->Run();
+}
+
+}  // namespace
+
+std::vector<Status> SqliteStore::CommitTickBatch(std::span<const TickCommit> commits) {
+  std::vector<Status> statuses(commits.size());
+  if (commits.empty()) return statuses;
+  auto every = [&commits](const Status& s) { return std::vector<Status>(commits.size(), s); };
+
+  Result<Transaction> tx = Transaction::Begin(*db_, Transaction::Kind::kWrite);
+  if (!tx.ok()) return every(tx.status());
+  Result<int64_t> last_seq = db_->QueryInt("SELECT value FROM meta WHERE key = 'run_seq'");
+  if (!last_seq.ok()) return every(last_seq.status());
+  int64_t seq = *last_seq;
+
+  if (commits.size() == 1) {
+    // Alone, a failed tick rolls back the whole transaction: no savepoint.
+    if (Status s = WriteTick(commits[0], seq + 1); !s.ok()) return every(s);
+    ++seq;
+  } else {
+    for (size_t i = 0; i < commits.size(); ++i) {
+      if (Status s = RunStatement(*db_, "SAVEPOINT tick"); !s.ok()) return every(s);
+      Status written = WriteTick(commits[i], seq + 1);
+      if (written.ok()) {
+        if (Status s = RunStatement(*db_, "RELEASE tick"); !s.ok()) return every(s);
+        ++seq;
+        continue;
+      }
+      // If SQLite already rolled back the whole transaction (disk full, I/O
+      // error), the savepoint is gone and the batch fails as a whole.
+      if (!RunStatement(*db_, "ROLLBACK TO tick").ok() ||
+          !RunStatement(*db_, "RELEASE tick").ok()) {
+        return every(written);
+      }
+      statuses[i] = std::move(written);
+    }
+  }
+
+  if (seq != *last_seq) {
+    Result<Statement> store_seq = db_->Prepare("UPDATE meta SET value = ?1 WHERE key = 'run_seq'");
+    if (!store_seq.ok()) return every(store_seq.status());
+    store_seq->BindInt(1, seq);
+    if (Status s = store_seq->Run(); !s.ok()) return every(s);
+  }
+  if (Status s = tx->Commit(); !s.ok()) return every(s);
+  return statuses;
+}
+
+Status SqliteStore::CommitTick(const TickCommit& commit) {
+  return CommitTickBatch(std::span<const TickCommit>(&commit, 1)).front();
+}
+
+std::vector<Status> SqliteStore::CommitTicks(const std::vector<TickCommit>& commits) {
+  return CommitTickBatch(commits);
+}
+
+Result<int64_t> SqliteStore::ReleaseLeasesWithPrefix(std::string_view prefix) {
+  if (prefix.empty()) {
+    return Status::InvalidArgument(
+        "releasing leases needs a token prefix (an empty one names all)");
+  }
+  // Compared as a plain prefix: LIKE would treat '_' and '%' as wildcards.
+  Result<Statement> release = db_->Prepare(
+      "UPDATE runtime SET lease_owner = NULL, lease_until = NULL "
+      "WHERE substr(lease_owner, 1, length(?1)) = ?1");
+  if (!release.ok()) return release.status();
+  release->BindText(1, prefix);
+  if (Status s = release->Run(); !s.ok()) return s;
+  return db_->Changes();
 }
 
 }  // namespace vigy::storage

@@ -95,23 +95,28 @@ std::optional<RunSummary> ReadRunSummary(const Statement& row, int first) {
   return run;
 }
 
+// Binds the schedule as its four columns hold it (every_ms only for
+// `every`, cron only for `cron`) to parameters first .. first + 3.
+void BindSchedule(Statement& stmt, int first, const core::Schedule& schedule) {
+  stmt.BindText(first, core::ScheduleKindName(schedule.kind))
+      .BindOptInt(first + 1, schedule.kind == core::ScheduleKind::kEvery
+                                 ? std::optional<int64_t>(schedule.every_ms)
+                                 : std::nullopt)
+      .BindOptText(first + 2, schedule.kind == core::ScheduleKind::kCron
+                                  ? std::optional<std::string>(schedule.cron)
+                                  : std::nullopt)
+      .BindInt(first + 3, schedule.jitter_ms);
+}
+
 // Binds the record's fields in the order of the INSERT and UPDATE below:
 // ?1 id, ?2 name, ?3 program ... ?15 updated_at.
 void BindVigy(Statement& stmt, const Vigy& vigy) {
-  const core::Schedule& schedule = vigy.schedule;
   stmt.BindText(1, vigy.id)
       .BindText(2, vigy.name)
       .BindText(3, vigy.program)
-      .BindText(4, vigy.revision)
-      .BindText(5, core::ScheduleKindName(schedule.kind))
-      .BindOptInt(6, schedule.kind == core::ScheduleKind::kEvery
-                         ? std::optional<int64_t>(schedule.every_ms)
-                         : std::nullopt)
-      .BindOptText(7, schedule.kind == core::ScheduleKind::kCron
-                          ? std::optional<std::string>(schedule.cron)
-                          : std::nullopt)
-      .BindInt(8, schedule.jitter_ms)
-      .BindInt(9, vigy.enabled ? 1 : 0)
+      .BindText(4, vigy.revision);
+  BindSchedule(stmt, 5, vigy.schedule);
+  stmt.BindInt(9, vigy.enabled ? 1 : 0)
       .BindText(10, EncodeLabels(vigy.labels))
       .BindOptInt(11, vigy.timeout_ms)
       .BindOptInt(12, vigy.max_steps)
@@ -191,6 +196,17 @@ Status SqliteStore::ReplaceVigy(const Vigy& vigy) {
 Status SqliteStore::UpdateVigy(const Vigy& vigy) {
   Result<Transaction> tx = Transaction::Begin(*db_, Transaction::Kind::kWrite);
   if (!tx.ok()) return tx.status();
+  {
+    // A new schedule drops the planned next tick, so serve plans it afresh.
+    Result<Statement> replan = db_->Prepare(
+        "UPDATE runtime SET next_due_at = NULL WHERE vigy_id = ?1 AND EXISTS (SELECT 1 FROM "
+        "vigies WHERE id = ?1 AND (schedule_kind IS NOT ?2 OR every_ms IS NOT ?3 OR "
+        "cron IS NOT ?4 OR jitter_ms IS NOT ?5))");
+    if (!replan.ok()) return replan.status();
+    replan->BindText(1, vigy.id);
+    BindSchedule(*replan, 2, vigy.schedule);
+    if (Status s = replan->Run(); !s.ok()) return s;
+  }
   Result<Statement> update = db_->Prepare(
       "UPDATE vigies SET program = ?3, revision = ?4, schedule_kind = ?5, every_ms = ?6, "
       "cron = ?7, jitter_ms = ?8, enabled = ?9, labels = ?10, timeout_ms = ?11, "

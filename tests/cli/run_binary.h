@@ -97,7 +97,6 @@ class Sandbox {
     return result;
   }
 
- private:
   // This process's environment, minus what would change vigy's output or
   // reach outside the sandbox, plus a store inside it.
   std::vector<std::string> Environment() const {
@@ -111,6 +110,7 @@ class Sandbox {
     return env;
   }
 
+ private:
   static int Wait(pid_t pid, std::chrono::seconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     int status = 0;

@@ -102,6 +102,24 @@ TEST_CASE("a run's JSON reads back into the same run") {
   CHECK(*back == run);
 }
 
+TEST_CASE("a scheduled run's JSON has its scheduled_at and reads back, without its seq") {
+  RunRecord run = SampleRun();
+  run.scheduled_at_ms = 1795674600120;
+  run.seq = 42;
+  json j = ToJson(run);
+  CHECK(j["scheduled_at"] == "2026-11-26T06:30:00.120Z");
+  CHECK_FALSE(j.contains("seq"));
+  CHECK_FALSE(ToJson(SampleRun()).contains("scheduled_at"));
+  Result<RunRecord> back = RunRecordFromJson(j);
+  REQUIRE(back.ok());
+  CHECK(back->scheduled_at_ms == run.scheduled_at_ms);
+  CHECK(back->seq == 0);
+
+  j["scheduled_at"] = "yesterday";
+  CHECK(RunRecordFromJson(j).status().message() ==
+        "run: field 'scheduled_at' must be an RFC 3339 timestamp");
+}
+
 TEST_CASE("a run with a missing or mistyped field is refused with the field's name") {
   json j = ToJson(SampleRun());
   j.erase("tick");

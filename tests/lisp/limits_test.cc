@@ -35,6 +35,36 @@ TEST_CASE("a huge depth limit still ends in a clean error, not a segfault") {
   CHECK(result.rfind("limit: <test>:1:37: call depth limit exceeded", 0) == 0);
 }
 
+TEST_CASE("functions composed 300,000 deep hit the depth limit, not the native stack") {
+  // No closure frame sits between the nested comp calls for max_depth to count.
+  Limits limits;
+  limits.max_steps = 100'000'000;
+  CHECK(Eval("(define f identity)\n"
+             "(dotimes (i 300000) (set! f (comp f identity)))\n"
+             "(f 1)",
+             limits)
+            .rfind("limit: <test>:3:1: call depth limit exceeded", 0) == 0);
+  CHECK(Eval("(define f identity)\n"
+             "(dotimes (i 300000) (set! f (comp identity f)))\n"
+             "(try (f 1) (catch (e) 'caught))",
+             limits)
+            .find("call depth limit exceeded") != std::string::npos);
+}
+
+TEST_CASE("equal? on maps nested 300,000 deep answers without overflowing the stack") {
+  Limits limits;
+  limits.max_steps = 100'000'000;
+  const std::string nest =
+      "(define (nest n leaf) (let ((x leaf)) (dotimes (i n) (set! x (hash-map \"k\" (list x)))) "
+      "x))\n";
+  CHECK(Eval(nest + "(equal? (nest 300000 1) (nest 300000 1))", limits) == "#t");
+  CHECK(Eval(nest + "(equal? (nest 300000 1) (nest 300000 2))", limits) == "#f");
+  CHECK(Eval(nest + "(member? (nest 300000 1) (list 0 (nest 300000 1)))", limits) == "#t");
+  CHECK(Eval("(define (caught tag) (try (error tag \"m\") (catch (e) e)))\n"
+             "(list (equal? (caught :a) (caught :a)) (equal? (caught :a) (caught :b)))") ==
+        "(#t #f)");
+}
+
 TEST_CASE("the memory cap stops unbounded allocation") {
   Limits limits;
   limits.max_memory = 8 * 1024 * 1024;

@@ -135,5 +135,24 @@ TEST_CASE("a diagnostic shows the source line and a caret under the column") {
   CHECK(d.FormatWithSource("(a)\n(b (c d))\n") == "prog.vigy:2:5: boom\n  (b (c d))\n      ^");
 }
 
+TEST_CASE("a diagnostic never echoes invalid UTF-8 or control bytes from the source line") {
+  // The line goes to a terminal: each bad character shows as U+FFFD, one
+  // column wide, so the caret still sits under the reported column.
+  Arena arena;
+  ReadOutput out;
+  Diagnostic error;
+  std::string source = "(log \"\xff\x1b[2J\" \"\xc3\xa9\t\")\n";
+  REQUIRE_FALSE(ReadAll(arena, source, "bad.vigy", &out, &error));
+  CHECK(error.FormatWithSource(source) ==
+        "bad.vigy:1:7: invalid UTF-8 (byte 0xff): programs are UTF-8 text\n"
+        "  (log \"\xef\xbf\xbd\xef\xbf\xbd[2J\" \"\xc3\xa9\t\")\n"
+        "        ^");
+  Diagnostic later{"bad.vigy", {1, 18}, "here"};
+  CHECK(later.FormatWithSource(source) ==
+        "bad.vigy:1:18: here\n"
+        "  (log \"\xef\xbf\xbd\xef\xbf\xbd[2J\" \"\xc3\xa9\t\")\n"
+        "  " + std::string(15, ' ') + "\t ^");
+}
+
 }  // namespace
 }  // namespace vigy::lisp

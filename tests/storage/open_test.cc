@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/ids.h"
 #include "storage/schema.h"
 #include "storage/sqlite_store.h"
 #include "tests/storage/store_helpers.h"
@@ -45,7 +46,8 @@ TEST_CASE("migrations from empty create every table and stamp the schema version
   OpenStore(path).reset();
   CHECK(testing::QueryInt(path, "PRAGMA user_version") == kSchemaVersion);
   CHECK(testing::QueryInt(path, "PRAGMA application_id") == kApplicationId);
-  for (const char* table : {"meta", "vigies", "runtime", "runs", "actions", "state", "kv"}) {
+  for (const char* table :
+       {"meta", "vigies", "runtime", "runs", "actions", "state", "kv", "serve"}) {
     CAPTURE(table);
     std::string sql = fmt::format(
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{}'", table);
@@ -53,7 +55,98 @@ TEST_CASE("migrations from empty create every table and stamp the schema version
   }
   CHECK(testing::QueryInt(path,
                           "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
-                          "name IN ('runs_by_vigy_tick', 'actions_by_vigy_kind_at')") == 2);
+                          "name IN ('runs_by_vigy_tick', 'actions_by_vigy_kind_at', "
+                          "'runs_by_seq')") == 3);
+  CHECK(testing::QueryInt(path, "SELECT value FROM meta WHERE key = 'run_seq'") == 0);
+}
+
+// The schema of version 1, as released: stores in the field look like this.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO meta (key, value) VALUES ('change_stamp', 0);
+CREATE TABLE vigies (
+  id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL UNIQUE, program TEXT NOT NULL,
+  revision TEXT NOT NULL,
+  schedule_kind TEXT NOT NULL CHECK (schedule_kind IN ('none', 'every', 'cron')),
+  every_ms INTEGER, cron TEXT, jitter_ms INTEGER NOT NULL DEFAULT 0,
+  enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)), labels TEXT NOT NULL DEFAULT '{}',
+  timeout_ms INTEGER, max_steps INTEGER, handler TEXT,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE runtime (
+  vigy_id TEXT PRIMARY KEY NOT NULL REFERENCES vigies (id) ON DELETE CASCADE,
+  tick_count INTEGER NOT NULL DEFAULT 0, last_tick_at INTEGER,
+  consecutive_failures INTEGER NOT NULL DEFAULT 0, backoff_until INTEGER NOT NULL DEFAULT 0,
+  next_due_at INTEGER, last_result TEXT, last_run_at INTEGER, last_run_id TEXT,
+  lease_owner TEXT, lease_until INTEGER) WITHOUT ROWID;
+CREATE TABLE runs (
+  id TEXT PRIMARY KEY NOT NULL, vigy_id TEXT NOT NULL REFERENCES vigies (id) ON DELETE CASCADE,
+  vigy_name TEXT NOT NULL, revision TEXT NOT NULL, tick INTEGER NOT NULL,
+  scheduled_at INTEGER, started_at INTEGER NOT NULL, ended_at INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  result TEXT NOT NULL CHECK (result IN ('ok', 'failed', 'skipped')), error TEXT,
+  log TEXT NOT NULL DEFAULT '[]', events TEXT NOT NULL DEFAULT '[]',
+  metrics TEXT NOT NULL DEFAULT '{}', trace TEXT NOT NULL DEFAULT '{}');
+CREATE INDEX runs_by_vigy_tick ON runs (vigy_id, tick);
+CREATE TABLE actions (
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE, seq INTEGER NOT NULL,
+  vigy_id TEXT NOT NULL REFERENCES vigies (id) ON DELETE CASCADE, kind TEXT NOT NULL,
+  payload TEXT, result TEXT, message TEXT, at INTEGER NOT NULL,
+  PRIMARY KEY (run_id, seq)) WITHOUT ROWID;
+CREATE INDEX actions_by_vigy_kind_at ON actions (vigy_id, kind, at);
+CREATE TABLE state (
+  vigy_id TEXT PRIMARY KEY NOT NULL REFERENCES vigies (id) ON DELETE CASCADE,
+  desired TEXT NOT NULL DEFAULT '{}', observed TEXT NOT NULL DEFAULT '{}',
+  conditions TEXT NOT NULL DEFAULT '[]', updated_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE kv (
+  vigy_id TEXT NOT NULL REFERENCES vigies (id) ON DELETE CASCADE, key TEXT NOT NULL,
+  value TEXT NOT NULL, PRIMARY KEY (vigy_id, key)) WITHOUT ROWID;
+PRAGMA application_id = 1986619257;
+PRAGMA user_version = 1;
+)sql";
+
+TEST_CASE("a version 1 store migrates to the current schema, numbering its runs in order") {
+  TempDir dir;
+  std::string path = dir.File("vigy.db");
+  const std::string id = core::VigyIdFromName("backup");
+  {
+    std::unique_ptr<Db> raw = testing::OpenRaw(path);
+    REQUIRE(raw->Exec(kSchemaV1).ok());
+    REQUIRE(
+        raw->Exec(fmt::format("INSERT INTO vigies (id, name, program, revision, schedule_kind, "
+                              "every_ms, enabled, created_at, updated_at) VALUES ('{}', 'backup', "
+                              "'(vigy-noop)', 'r1', 'every', 5000, 1, 1, 1);"
+                              "INSERT INTO runtime (vigy_id, tick_count) VALUES ('{}', 4);",
+                              id, id))
+            .ok());
+    // Inserted out of id order, with one removed, as pruning leaves them.
+    for (int tick : {1, 2, 3, 4}) {
+      REQUIRE(raw->Exec(fmt::format("INSERT INTO runs (id, vigy_id, vigy_name, revision, tick, "
+                                    "started_at, ended_at, duration_ms, result) VALUES "
+                                    "('run{}', '{}', 'backup', 'r1', {}, {}, {}, 1, 'ok')",
+                                    5 - tick, id, tick, tick, tick + 1))
+                  .ok());
+    }
+    REQUIRE(raw->Exec("DELETE FROM runs WHERE tick = 2").ok());
+  }
+  REQUIRE(::chmod(path.c_str(), 0600) == 0);
+
+  auto store = OpenStore(path, OpenMode::kExisting);
+  CHECK(testing::QueryInt(path, "PRAGMA user_version") == kSchemaVersion);
+  std::vector<core::RunRecord> runs = *store->ListRunsCommittedAfter(0, {}, false, 0);
+  REQUIRE(runs.size() == 3);
+  CHECK(runs[0].tick == 1);
+  CHECK(runs[1].tick == 3);
+  CHECK(runs[2].tick == 4);
+  CHECK(runs[0].seq >= 1);
+  CHECK(runs[0].seq < runs[1].seq);
+  CHECK(runs[1].seq < runs[2].seq);
+  CHECK(*store->LatestRunSeq() == runs[2].seq);
+  CHECK(store->GetRun("run1")->seq == runs[2].seq);
+  CHECK_FALSE(store->ReadServe()->has_value());
+
+  core::RunRecord next = testing::TickOnce(*store, id, testing::kT0);
+  CHECK(next.tick == 5);
+  CHECK(next.seq == runs[2].seq + 1);
 }
 
 TEST_CASE("the store runs in WAL mode with foreign keys on") {

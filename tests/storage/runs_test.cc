@@ -25,7 +25,7 @@ RunRecord TickWithActions(SqliteStore& store, const std::string& id, int64_t tic
   for (int i = 0; i < actions; ++i) {
     commit.run.actions.push_back({kind, json{{"i", i}}, "ok", std::nullopt});
   }
-  REQUIRE(store.CommitTick(commit).ok());
+  testing::Commit(store, commit);
   return commit.run;
 }
 

@@ -128,16 +128,29 @@ inline TickCommit NextTick(const TickLease& lease, int64_t tick_ms, bool ok = tr
   return commit;
 }
 
-// Leases, ticks and commits the vigy once; returns the committed run.
+// Commits `commit` and sets its run's seq to the number the commit was given
+// (the store's newest; this connection must be the only one committing).
+inline void Commit(SqliteStore& store, TickCommit& commit) {
+  core::Result<int64_t> before = store.LatestRunSeq();
+  REQUIRE(before.ok());
+  core::Status s = store.CommitTick(commit);
+  INFO(s.ToString());
+  REQUIRE(s.ok());
+  core::Result<int64_t> after = store.LatestRunSeq();
+  REQUIRE(after.ok());
+  REQUIRE(*after == *before + 1);
+  commit.run.seq = *after;
+}
+
+// Leases, ticks and commits the vigy once; returns the committed run (with
+// its seq).
 inline core::RunRecord TickOnce(SqliteStore& store, const std::string& id, int64_t tick_ms,
                                 bool ok = true) {
   core::Result<TickLease> lease = store.AcquireTickLease(id, NewLeaseToken(), 60000, 1000);
   INFO(lease.status().ToString());
   REQUIRE(lease.ok());
   TickCommit commit = NextTick(*lease, tick_ms, ok);
-  core::Status s = store.CommitTick(commit);
-  INFO(s.ToString());
-  REQUIRE(s.ok());
+  Commit(store, commit);
   return commit.run;
 }
 

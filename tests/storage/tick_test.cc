@@ -106,10 +106,15 @@ TEST_CASE("committing a tick writes the run, actions, state, kv and counters and
   commit.state->observed["files"] = 3;
   commit.state->conditions = {{"Ready", "true", "Synced", std::nullopt, kT0 + 100}};
   commit.runtime.next_due_ms = kT0 + 5100;
-  commit.scheduled_at_ms = kT0 + 90;
+  commit.run.scheduled_at_ms = kT0 + 90;
   REQUIRE(store->CommitTick(commit).ok());
 
-  CHECK(*store->GetRun(commit.run.id) == commit.run);
+  core::Result<core::RunRecord> stored = store->GetRun(commit.run.id);
+  REQUIRE(stored.ok());
+  CHECK(stored->seq == 1);
+  CHECK(*store->LatestRunSeq() == 1);
+  commit.run.seq = stored->seq;
+  CHECK(*stored == commit.run);
   CHECK(store->KvList(vigy.id).value() == core::Kv{{"n", 1}});
   core::Result<std::optional<StateSnapshot>> state = store->GetState(vigy.id);
   REQUIRE(state.ok());

@@ -152,6 +152,42 @@ TEST_CASE("updating a vigy keeps its kv, runs and creation time") {
   CHECK(store->UpdateVigy(ghost) == Status::NotFound("no such vigy 'ghost'"));
 }
 
+TEST_CASE("updating a vigy's schedule clears its planned next tick; other changes keep it") {
+  TempDir dir;
+  auto store = OpenStore(dir.File("vigy.db"));
+  Vigy vigy = SampleVigy("backup");
+  Add(*store, vigy);
+  const int64_t due = testing::kT0 + 5000;
+  auto planned = [&] { return store->GetRuntime(vigy.id)->next_due_ms; };
+
+  REQUIRE(store->SetNextDue(vigy.id, due).ok());
+  Vigy edited = vigy;
+  edited.program = "(vigy-log \"v2\")";
+  edited.revision = core::Revision(edited.program);
+  edited.labels = {{"app", "web"}};
+  edited.enabled = false;
+  edited.timeout_ms = 2000;
+  REQUIRE(store->UpdateVigy(edited).ok());
+  CHECK(planned() == due);
+
+  auto changes_schedule = [&](const core::Schedule& schedule) {
+    REQUIRE(store->SetNextDue(vigy.id, due).ok());
+    Vigy changed = edited;
+    changed.schedule = schedule;
+    REQUIRE(store->UpdateVigy(changed).ok());
+    edited = changed;
+    return !planned().has_value();
+  };
+  CHECK(changes_schedule({core::ScheduleKind::kEvery, 6000, "", 0}));
+  CHECK(changes_schedule({core::ScheduleKind::kEvery, 6000, "", 250}));
+  CHECK(changes_schedule({core::ScheduleKind::kCron, 0, "*/5 * * * *", 250}));
+  CHECK(changes_schedule({core::ScheduleKind::kCron, 0, "*/10 * * * *", 250}));
+  CHECK(changes_schedule({core::ScheduleKind::kNone, 0, "", 250}));
+  CHECK_FALSE(changes_schedule({core::ScheduleKind::kNone, 0, "", 250}));
+  // Fields a schedule kind does not use are not stored, so they change nothing.
+  CHECK_FALSE(changes_schedule({core::ScheduleKind::kNone, 1234, "", 250}));
+}
+
 TEST_CASE("replacing a vigy starts it afresh, and adds one that is new") {
   TempDir dir;
   auto store = OpenStore(dir.File("vigy.db"));

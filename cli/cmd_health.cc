@@ -1,0 +1,141 @@
+// vigy health: a liveness probe. Exit 0 only when a serve is live on the
+// store and every vigy it is responsible for is keeping up: the latest run
+// did not fail and the next tick is not overdue by more than --stale-after.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "cli/duration.h"
+#include "cli/output.h"
+#include "cli/store_access.h"
+#include "cli/vigy_printer.h"
+#include "core/selector.h"
+#include "core/time_format.h"
+#include "storage/sqlite_store.h"
+
+namespace vigy::cli {
+namespace {
+
+using core::Status;
+
+struct Problem {
+  std::string vigy;  // empty for a problem with serve itself
+  std::string kind;  // "serve", "failing", "overdue"
+  std::string message;
+};
+
+// What is wrong with the serve row, if anything.
+std::optional<Problem> ServeProblem(const std::optional<storage::ServeRecord>& serve,
+                                    const std::string& path, int64_t now) {
+  if (!serve) return Problem{"", "serve", fmt::format("no serve has run on store '{}'", path)};
+  if (serve->stopped_at_ms) {
+    return Problem{"", "serve",
+                   fmt::format("serve (pid {}) stopped {}", serve->pid,
+                               FormatAgo(*serve->stopped_at_ms, now))};
+  }
+  if (!storage::ServeIsLive(*serve, now)) {
+    return Problem{"", "serve",
+                   fmt::format("serve (pid {}) is not running: last heartbeat {}", serve->pid,
+                               FormatAgo(serve->heartbeat_at_ms, now))};
+  }
+  return std::nullopt;
+}
+
+// What is wrong with one vigy the serve ticks, if anything.
+std::optional<Problem> VigyProblem(const storage::VigyListing& listing, int64_t stale_after_ms,
+                                   int64_t now) {
+  const core::VigyRuntime& runtime = listing.runtime;
+  const std::string& name = listing.vigy.name;
+  if (runtime.last_result == std::string(core::kResultFailed)) {
+    std::string error = listing.last_run && listing.last_run->error ? *listing.last_run->error : "";
+    return Problem{name, "failing",
+                   fmt::format("{}: latest run failed ({} consecutive){}", name,
+                               runtime.consecutive_failures, error.empty() ? "" : ": " + error)};
+  }
+  if (runtime.next_due_ms && now - *runtime.next_due_ms > stale_after_ms) {
+    return Problem{name, "overdue",
+                   fmt::format("{}: overdue by {} (due at {})", name,
+                               FormatDuration(std::chrono::milliseconds(now - *runtime.next_due_ms)),
+                               core::FormatRfc3339Ms(*runtime.next_due_ms))};
+  }
+  return std::nullopt;
+}
+
+nlohmann::json ServeJson(const storage::ServeRecord& serve, int64_t now) {
+  nlohmann::json j;
+  j["pid"] = serve.pid;
+  j["host"] = serve.host;
+  j["started_at"] = core::FormatRfc3339Ms(serve.started_at_ms);
+  j["heartbeat_at"] = core::FormatRfc3339Ms(serve.heartbeat_at_ms);
+  if (serve.stopped_at_ms) j["stopped_at"] = core::FormatRfc3339Ms(*serve.stopped_at_ms);
+  if (!serve.selector.empty()) j["selector"] = serve.selector;
+  j["live"] = storage::ServeIsLive(serve, now);
+  return j;
+}
+
+}  // namespace
+
+void SetupHealth(CLI::App& sub, HealthOptions& options) {
+  sub.add_option("--stale-after", options.stale_after,
+                 "how late a vigy's next tick may be before it counts as a problem (default 1m)")
+      ->type_name("D");
+  sub.footer(
+      "Exits 0 when a serve is live on the store (its heartbeat is fresh) and no enabled\n"
+      "vigy with a schedule that it ticks has a failed latest run or a tick overdue by more\n"
+      "than --stale-after; otherwise prints one line per problem and exits 1. With --json:\n"
+      "{\"ok\", \"serve\", \"problems\": [{\"vigy\"?, \"kind\", \"message\"}]}. Fit for a liveness\n"
+      "probe or a monitoring check.");
+}
+
+Status RunHealth(const Invocation& inv, const HealthOptions& options) {
+  auto stale_after = ParseDuration(options.stale_after);
+  if (!stale_after.ok()) return stale_after.status();
+  auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
+  if (!store.ok()) return store.status();
+  const int64_t now = storage::SystemNowMs();
+  auto serve = (*store)->ReadServe();
+  if (!serve.ok()) return serve.status();
+
+  std::vector<Problem> problems;
+  if (std::optional<Problem> problem = ServeProblem(*serve, (*store)->path(), now)) {
+    problems.push_back(*problem);
+  } else {
+    // The vigies this serve ticks: enabled, scheduled, and picked by its selector.
+    core::Result<core::Selector> selector = core::Selector();
+    if (!(*serve)->selector.empty()) selector = core::ParseSelector((*serve)->selector);
+    if (!selector.ok()) return selector.status();
+    auto listings = (*store)->ListVigies();
+    if (!listings.ok()) return listings.status();
+    for (const storage::VigyListing& listing : *listings) {
+      const core::Vigy& vigy = listing.vigy;
+      if (!vigy.enabled || vigy.schedule.kind == core::ScheduleKind::kNone) continue;
+      if (!selector->Matches(vigy.labels)) continue;
+      if (auto problem = VigyProblem(listing, stale_after->count(), now)) problems.push_back(*problem);
+    }
+  }
+
+  if (inv.global.json) {
+    nlohmann::json j;
+    j["ok"] = problems.empty();
+    if (*serve) j["serve"] = ServeJson(**serve, now);
+    j["problems"] = nlohmann::json::array();
+    for (const Problem& problem : problems) {
+      nlohmann::json p;
+      if (!problem.vigy.empty()) p["vigy"] = problem.vigy;
+      p["kind"] = problem.kind;
+      p["message"] = problem.message;
+      j["problems"].push_back(p);
+    }
+    inv.out.PrintJson(j);
+  } else if (problems.empty()) {
+    inv.out.Print(fmt::format("ok: serve pid {} is live\n", (*serve)->pid));
+  } else {
+    std::string text;
+    for (const Problem& problem : problems) text += problem.message + "\n";
+    inv.out.Print(text);
+  }
+  return problems.empty() ? Status::Ok() : Status::Failed("");
+}
+
+}  // namespace vigy::cli

@@ -1,0 +1,153 @@
+// vigy serve: the scheduler, in the foreground. Takes the store's serve lock,
+// then ticks every enabled vigy with a schedule when it is due until SIGINT
+// or SIGTERM (or, with --once, until everything due now has ticked once).
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <mutex>
+
+#include "cli/arg_parsers.h"
+#include "cli/commands.h"
+#include "cli/serve_log.h"
+#include "cli/stop_signals.h"
+#include "cli/store_access.h"
+#include "core/clock.h"
+#include "core/scheduler.h"
+#include "core/selector.h"
+#include "core/time_format.h"
+#include "storage/serve_lock.h"
+#include "storage/sqlite_store.h"
+
+namespace vigy::cli {
+namespace {
+
+using core::Status;
+
+constexpr uint64_t kMaxKeepRuns = 1'000'000'000;
+constexpr uint64_t kMaxWorkers = 256;
+
+// The serve lock, or kConflict naming the serve that holds it.
+core::Result<std::unique_ptr<storage::ServeLock>> LockStore(const GlobalOptions& global,
+                                                            const std::string& path) {
+  auto lock = storage::ServeLock::Acquire(path);
+  if (lock.ok() || lock.status().code() != Status::Code::kConflict) return lock;
+  auto store = OpenStore(global, storage::OpenMode::kExisting);
+  if (!store.ok()) return lock.status();
+  auto serve = (*store)->ReadServe();
+  if (!serve.ok() || !serve->has_value()) return lock.status();
+  const storage::ServeRecord& holder = **serve;
+  return Status::Conflict(fmt::format(
+      "store '{}' is already being served by pid {}{} (running since {})", path, holder.pid,
+      holder.host.empty() ? "" : " on " + holder.host, core::FormatRfc3339Ms(holder.started_at_ms)));
+}
+
+// Calls Stop() on the scheduler once there is one; a signal that arrives
+// before that stops it as soon as it is set.
+class StopTarget {
+ public:
+  void Set(core::Scheduler* scheduler) {
+    std::lock_guard lock(mutex_);
+    scheduler_ = scheduler;
+    if (scheduler_ != nullptr && requested_) scheduler_->Stop();
+  }
+  void Stop() {
+    std::lock_guard lock(mutex_);
+    requested_ = true;
+    if (scheduler_ != nullptr) scheduler_->Stop();
+  }
+
+ private:
+  std::mutex mutex_;
+  core::Scheduler* scheduler_ = nullptr;
+  bool requested_ = false;
+};
+
+}  // namespace
+
+void SetupServe(CLI::App& sub, ServeOptions& options) {
+  sub.add_option("--selector,-l", options.selector,
+                 "tick only vigies whose labels match: k=v, k!=v or k, joined by commas")
+      ->type_name("S");
+  sub.add_flag("--once", options.once,
+               "tick every vigy that is due now once, then exit (1 if any failed)");
+  sub.add_option("--keep-runs", options.keep_runs,
+                 "runs kept per vigy; older ones are pruned as ticks commit (default 1000)")
+      ->type_name("N");
+  sub.add_option("--log-format", options.log_format, "stderr log as text or json lines")
+      ->type_name("text|json");
+  sub.add_option("--workers", options.workers,
+                 fmt::format("threads evaluating ticks (default {} here)", core::DefaultWorkerCount()))
+      ->type_name("N");
+  sub.footer(
+      "Runs in the foreground until SIGINT or SIGTERM: ticks each enabled vigy that has a\n"
+      "schedule when it is due, and picks up changes other commands make to the store\n"
+      "within a second. One serve per store: a second one exits 4 naming the first.\n"
+      "On SIGINT/SIGTERM it stops scheduling, lets ticks in flight finish and commits\n"
+      "them, then exits 0; a second signal exits at once (130). Logs to stderr: start-up,\n"
+      "failures, recoveries and condition changes; every tick with -v; only failures\n"
+      "with -q.");
+}
+
+Status RunServe(const Invocation& inv, const ServeOptions& options) {
+  core::SchedulerOptions scheduler_options;
+  if (options.selector) {
+    auto selector = core::ParseSelector(*options.selector);
+    if (!selector.ok()) return selector.status();
+    scheduler_options.selector = std::move(selector).value();
+    scheduler_options.selector_text = *options.selector;
+  }
+  auto keep = ParseCount("--keep-runs", options.keep_runs, kMaxKeepRuns);
+  if (!keep.ok()) return keep.status();
+  scheduler_options.keep_runs = static_cast<int64_t>(*keep);
+  if (!options.workers.empty()) {
+    auto workers = ParseCount("--workers", options.workers, kMaxWorkers);
+    if (!workers.ok()) return workers.status();
+    scheduler_options.workers = static_cast<int>(*workers);
+  }
+  LogFormat format = LogFormat::kText;
+  if (options.log_format == "json") {
+    format = LogFormat::kJson;
+  } else if (options.log_format != "text") {
+    return Status::InvalidArgument(
+        fmt::format("bad --log-format '{}': expected text or json", options.log_format));
+  }
+  scheduler_options.once = options.once;
+  scheduler_options.version = VIGY_VERSION;
+
+  // Create (and migrate) the store first, and close it again: the serve lock
+  // must be taken while this process has no connection to the file.
+  std::string path;
+  {
+    auto store = OpenStore(inv.global, storage::OpenMode::kCreate);
+    if (!store.ok()) return store.status();
+    path = (*store)->path();
+  }
+  auto lock = LockStore(inv.global, path);
+  if (!lock.ok()) return lock.status();
+  scheduler_options.lock = lock->get();
+
+  StopTarget stop;
+  StopSignals signals([&stop] { stop.Stop(); });
+  core::Result<core::SchedulerSummary> summary = Status::Ok();
+  {
+    auto store = OpenStore(inv.global, storage::OpenMode::kCreate);
+    if (!store.ok()) return store.status();
+    core::SystemClock clock;
+    ServeLog log(stderr, format, inv.global.verbosity);
+    core::Scheduler scheduler(**store, clock, std::move(scheduler_options),
+                              [&log](const core::SchedulerEvent& event) { log.Write(event); });
+    stop.Set(&scheduler);
+    summary = scheduler.Run();
+    stop.Set(nullptr);
+  }
+  if (!summary.ok()) return summary.status();
+  if (options.once && signals.received()) return Status::Interrupted("interrupted");
+  if (options.once && summary->failed > 0) {
+    return Status::Failed(fmt::format("{} of {} tick{} failed", summary->failed,
+                                      summary->committed, summary->committed == 1 ? "" : "s"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace vigy::cli

@@ -1,0 +1,61 @@
+#include "storage/serve_lock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace vigy::storage {
+
+using core::Result;
+using core::Status;
+
+Result<std::unique_ptr<ServeLock>> ServeLock::Acquire(const std::string& path) {
+  int fd;
+  do {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    return Status::StoreUnusable(
+        fmt::format("cannot open store '{}' to lock it: {}", path, std::strerror(errno)));
+  }
+  int locked;
+  do {
+    locked = ::flock(fd, LOCK_EX | LOCK_NB);
+  } while (locked != 0 && errno == EINTR);
+  if (locked != 0) {
+    const int error = errno;
+    ::close(fd);
+    if (error == EWOULDBLOCK) {
+      return Status::Conflict(
+          fmt::format("store '{}' is already being served by another process", path));
+    }
+    return Status::StoreUnusable(
+        fmt::format("cannot lock store '{}': {}", path, std::strerror(error)));
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    const int error = errno;
+    ::close(fd);
+    return Status::StoreUnusable(
+        fmt::format("cannot read store '{}': {}", path, std::strerror(error)));
+  }
+  return std::unique_ptr<ServeLock>(new ServeLock(fd, path, st.st_dev, st.st_ino));
+}
+
+ServeLock::ServeLock(int fd, std::string path, dev_t device, ino_t inode)
+    : fd_(fd), path_(std::move(path)), device_(device), inode_(inode) {}
+
+ServeLock::~ServeLock() { ::close(fd_); }
+
+bool ServeLock::StillNamesLockedFile() const {
+  struct stat st;
+  if (::stat(path_.c_str(), &st) != 0) return false;
+  return st.st_dev == device_ && st.st_ino == inode_;
+}
+
+}  // namespace vigy::storage

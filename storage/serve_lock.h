@@ -1,0 +1,50 @@
+// The exclusive lock a running serve holds on its store file, so that a
+// second serve on the same file is refused at once instead of ticking every
+// vigy twice. An advisory flock(2) on the store file itself: it goes away
+// with the process, however the process ends, and never blocks the other
+// commands (they use SQLite's own locking, which is independent of flock).
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+
+namespace vigy::storage {
+
+class ServeLock {
+ public:
+  // Takes the lock on the existing store file at `path` without waiting.
+  // kConflict "store 'PATH' is already being served by another process" when
+  // another process (or another ServeLock in this one) holds it; callers add
+  // the holder's pid from SqliteStore::ReadServe(). kStoreUnusable when the
+  // file cannot be opened.
+  //
+  // Contract: take it before this process opens any SqliteStore on `path`,
+  // and destroy it only after closing them all. Closing any descriptor of a
+  // file drops every POSIX lock the process holds on that file, SQLite's
+  // included; the lock's descriptor is therefore kept open for the lock's
+  // whole life (and is close-on-exec, so commands run by programs never
+  // inherit it).
+  static core::Result<std::unique_ptr<ServeLock>> Acquire(const std::string& path);
+
+  ~ServeLock();
+  ServeLock(const ServeLock&) = delete;
+  ServeLock& operator=(const ServeLock&) = delete;
+
+  // Whether `path` still names the locked file: false once the store was
+  // deleted, or replaced by another file, under the running serve.
+  bool StillNamesLockedFile() const;
+
+ private:
+  ServeLock(int fd, std::string path, dev_t device, ino_t inode);
+
+  int fd_;
+  std::string path_;
+  dev_t device_;
+  ino_t inode_;
+};
+
+}  // namespace vigy::storage

@@ -1,0 +1,110 @@
+// SqliteStore: the serve row, where a running serve says who and where it is
+// and keeps a heartbeat, so other processes can tell a live serve from one
+// that died without cleaning up.
+#include <errno.h>
+#include <fmt/format.h>
+#include <limits.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "storage/sqlite_db.h"
+#include "storage/sqlite_store.h"
+
+namespace vigy::storage {
+
+using core::Result;
+using core::Status;
+
+namespace {
+
+std::string ThisHost() {
+  char name[HOST_NAME_MAX + 1] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return std::string();
+  return std::string(name);
+}
+
+}  // namespace
+
+bool ServeIsLive(const ServeRecord& serve, int64_t now_ms) {
+  if (serve.stopped_at_ms) return false;
+  if (serve.heartbeat_at_ms < now_ms - kServeStaleMs) return false;
+  if (serve.host != ThisHost()) return true;  // its process cannot be checked from here
+  if (serve.pid <= 0) return false;
+  // EPERM means the process exists but belongs to someone else.
+  return ::kill(static_cast<pid_t>(serve.pid), 0) == 0 || errno != ESRCH;
+}
+
+Status SqliteStore::RecordServeStart(const ServeRecord& serve) {
+  Result<Statement> insert = db_->Prepare(
+      "INSERT OR REPLACE INTO serve (id, pid, host, lease_prefix, selector, version, "
+      "started_at, heartbeat_at, stopped_at) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (!insert.ok()) return insert.status();
+  insert->BindInt(1, serve.pid)
+      .BindText(2, serve.host)
+      .BindText(3, serve.lease_prefix)
+      .BindText(4, serve.selector)
+      .BindText(5, serve.version)
+      .BindInt(6, serve.started_at_ms)
+      .BindInt(7, serve.heartbeat_at_ms)
+      .BindOptInt(8, serve.stopped_at_ms);
+  return insert->Run();
+}
+
+namespace {
+
+// Why the serve row no longer belongs to process `pid`.
+Status NotOurServe(const std::string& path, int64_t pid,
+                   const Result<std::optional<ServeRecord>>& row) {
+  if (!row.ok()) return row.status();
+  if (!row->has_value()) {
+    return Status::Conflict(
+        fmt::format("store '{}' has no serve record for process {} any more", path, pid));
+  }
+  const ServeRecord& other = **row;
+  return Status::Conflict(
+      fmt::format("store '{}' is now served by process {} on {}", path, other.pid, other.host));
+}
+
+}  // namespace
+
+Status SqliteStore::RecordServeHeartbeat(int64_t pid, int64_t now_ms) {
+  Result<Statement> update =
+      db_->Prepare("UPDATE serve SET heartbeat_at = ?2 WHERE id = 1 AND pid = ?1");
+  if (!update.ok()) return update.status();
+  update->BindInt(1, pid).BindInt(2, now_ms);
+  if (Status s = update->Run(); !s.ok()) return s;
+  if (db_->Changes() == 0) return NotOurServe(path_, pid, ReadServe());
+  return Status::Ok();
+}
+
+Status SqliteStore::RecordServeStop(int64_t pid, int64_t now_ms) {
+  Result<Statement> update =
+      db_->Prepare("UPDATE serve SET heartbeat_at = ?2, stopped_at = ?2 WHERE id = 1 AND pid = ?1");
+  if (!update.ok()) return update.status();
+  update->BindInt(1, pid).BindInt(2, now_ms);
+  if (Status s = update->Run(); !s.ok()) return s;
+  if (db_->Changes() == 0) return NotOurServe(path_, pid, ReadServe());
+  return Status::Ok();
+}
+
+Result<std::optional<ServeRecord>> SqliteStore::ReadServe() {
+  Result<Statement> select = db_->Prepare(
+      "SELECT pid, host, lease_prefix, selector, version, started_at, heartbeat_at, stopped_at "
+      "FROM serve WHERE id = 1");
+  if (!select.ok()) return select.status();
+  Result<bool> row = select->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<ServeRecord>();
+  ServeRecord serve;
+  serve.pid = select->Int(0);
+  serve.host = select->Text(1);
+  serve.lease_prefix = select->Text(2);
+  serve.selector = select->Text(3);
+  serve.version = select->Text(4);
+  serve.started_at_ms = select->Int(5);
+  serve.heartbeat_at_ms = select->Int(6);
+  serve.stopped_at_ms = select->OptInt(7);
+  return std::optional<ServeRecord>(std::move(serve));
+}
+
+}  // namespace vigy::storage

@@ -1,0 +1,347 @@
+// End to end: one row per bad input, across the commands (DESIGN.md §8 and
+// §10). Every row runs the real binary and checks the exit code, that stdout
+// is empty, that stderr is one line "vigy: ..." naming the problem, and that
+// the store is byte for byte what it was (the file and its -wal; no file
+// appears or disappears): a bad input never writes anything.
+//
+// Rows whose input is a program that does not compile print the diagnostic
+// first (LANGUAGE.md: "file:line:col: message", the line and a caret); for
+// those the one "vigy: " line is the last.
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "storage/sqlite_db.h"
+#include "tests/cli/store_e2e.h"
+
+namespace vigy::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The store a row starts from.
+enum class Store {
+  kNone,           // no store file yet
+  kVigies,         // a real store: web (ticked once, with kv and a run) and
+                   // two vigies whose ids share their first 4 hex digits
+  kRandomBytes,    // vigy.db is 8 KiB of random bytes
+  kRandomPages,    // the SQLite header, then random bytes
+  kTruncated,      // the real store, checkpointed, cut after its second page
+  kNewerSchema,    // the real store with PRAGMA user_version = 99
+  kOpenToOthers,   // the real store, chmod 666
+  kDirOpenToOthers,  // the real store in a directory anyone can write
+  kDirectory,      // vigy.db is a directory
+};
+
+struct Row {
+  const char* what;
+  Store store;
+  std::vector<std::string> args;
+  int exit_code;
+  // Must appear in the "vigy: " line.
+  std::string names;
+  // For a program that does not compile: what its first diagnostic line says.
+  std::string diagnostic = "";
+};
+
+std::string Slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Every file in the sandbox (recursively) with a hash of its bytes; the -shm
+// index (rewritten by any reader) and the runner's stdio files are left out.
+std::map<std::string, size_t> Snapshot(const Sandbox& s) {
+  std::map<std::string, size_t> files;
+  for (const auto& entry : fs::recursive_directory_iterator(s.dir())) {
+    std::string name = fs::relative(entry.path(), s.dir()).string();
+    if (name.ends_with("-shm") || name.starts_with(".std")) continue;
+    files[name] = entry.is_regular_file() ? std::hash<std::string>{}(Slurp(entry.path())) : 0;
+  }
+  return files;
+}
+
+std::string RandomBytes(size_t n, unsigned seed) {
+  std::mt19937 random(seed);
+  std::string bytes(n, '\0');
+  for (char& b : bytes) b = static_cast<char>(random() & 0xff);
+  return bytes;
+}
+
+// The real store, built once: its file and -wal, copied into each row's sandbox.
+struct StoreTemplate {
+  std::string db;
+  std::string wal;
+  std::string prefix;  // the id prefix two of its vigies share
+};
+
+const StoreTemplate& RealStore() {
+  static const StoreTemplate store = [] {
+    Sandbox s;
+    AddVigy(s, "web", kCounter, {"--every", "1m", "--label", "team=web"});
+    auto [first, second] = NamesSharingIdPrefix();
+    AddVigy(s, first, kCounter);
+    AddVigy(s, second, kCounter);
+    Must(s, {"tick", "web"});
+    Must(s, {"kv", "web", "set", "mode", "\"fast\""});
+    StoreTemplate t;
+    t.db = Slurp(s.dir() / "vigy.db");
+    t.wal = Slurp(s.dir() / "vigy.db-wal");
+    t.prefix = core::VigyIdFromName(first).substr(0, 4);
+    return t;
+  }();
+  return store;
+}
+
+void WriteRealStore(const fs::path& dir) {
+  fs::create_directories(dir);
+  std::ofstream(dir / "vigy.db", std::ios::binary) << RealStore().db;
+  std::ofstream(dir / "vigy.db-wal", std::ios::binary) << RealStore().wal;
+  fs::permissions(dir / "vigy.db", fs::perms::owner_read | fs::perms::owner_write);
+  fs::permissions(dir / "vigy.db-wal", fs::perms::owner_read | fs::perms::owner_write);
+}
+
+void ExecOnStore(const fs::path& db, const std::string& sql) {
+  auto opened = storage::Db::Open(db.string(), 1000);
+  REQUIRE(opened.ok());
+  REQUIRE((*opened)->Exec(sql).ok());
+}
+
+// Programs and paths the rows name, then the store.
+void Prepare(const Sandbox& s, Store store) {
+  s.Write("web.vigy", kCounter);
+  s.Write("other.vigy", "(vigy-noop)\n");
+  s.Write("latin1.vigy", "(vigy-log \"info\" \"caf\xe9\")\n");
+  s.Write("empty.vigy", "");
+  s.Write("comments.vigy", "; nothing here yet\n\n");
+  fs::create_directories(s.dir() / "programs");
+  const fs::path db = s.dir() / "vigy.db";
+  switch (store) {
+    case Store::kNone:
+      break;
+    case Store::kVigies:
+      WriteRealStore(s.dir());
+      break;
+    case Store::kRandomBytes:
+      s.Write("vigy.db", RandomBytes(8192, 6));
+      fs::permissions(db, fs::perms::owner_read | fs::perms::owner_write);
+      break;
+    case Store::kRandomPages:
+      s.Write("vigy.db", std::string("SQLite format 3\0", 16) + RandomBytes(8192 - 16, 6));
+      fs::permissions(db, fs::perms::owner_read | fs::perms::owner_write);
+      break;
+    case Store::kTruncated:
+      WriteRealStore(s.dir());
+      ExecOnStore(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+      fs::remove(s.dir() / "vigy.db-wal");
+      fs::remove(s.dir() / "vigy.db-shm");
+      REQUIRE(fs::file_size(db) > 3 * 4096);
+      fs::resize_file(db, 2 * 4096);
+      break;
+    case Store::kNewerSchema:
+      WriteRealStore(s.dir());
+      ExecOnStore(db, "PRAGMA user_version = 99");
+      break;
+    case Store::kOpenToOthers:
+      WriteRealStore(s.dir());
+      REQUIRE(chmod(db.c_str(), 0666) == 0);
+      break;
+    case Store::kDirOpenToOthers:
+      WriteRealStore(s.dir() / "shared");
+      REQUIRE(chmod((s.dir() / "shared").c_str(), 0777) == 0);
+      break;
+    case Store::kDirectory:
+      fs::create_directories(db);
+      break;
+  }
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    lines.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return lines;
+}
+
+std::vector<Row> Rows() {
+  const std::string prefix = RealStore().prefix;
+  const std::string nope = "no such vigy 'nope'";
+  std::vector<Row> rows = {
+      // ---- unknown vigy ----
+      {"unknown vigy", Store::kVigies, {"show", "nope"}, 3, nope},
+      {"unknown vigy", Store::kVigies, {"tick", "nope"}, 3, nope},
+      {"unknown vigy among known ones", Store::kVigies, {"tick", "web", "nope"}, 3, nope},
+      {"unknown vigy", Store::kVigies, {"rm", "nope"}, 3, nope},
+      {"unknown vigy among known ones", Store::kVigies, {"rm", "web", "nope"}, 3, nope},
+      {"unknown vigy", Store::kVigies, {"kv", "nope"}, 3, nope},
+      {"unknown vigy", Store::kVigies, {"kv", "nope", "get", "mode"}, 3, nope},
+      {"unknown vigy", Store::kVigies, {"kv", "nope", "set", "mode", "1"}, 3, nope},
+      {"unknown vigy", Store::kVigies, {"kv", "nope", "rm", "mode"}, 3, nope},
+      {"unknown vigy", Store::kVigies, {"update", "nope", "--every", "5m"}, 3, nope},
+      {"unknown vigy", Store::kVigies, {"update", "nope", "web.vigy"}, 3, nope},
+      {"unknown vigy", Store::kVigies, {"enable", "nope"}, 3, nope},
+      {"unknown vigy among known ones", Store::kVigies, {"disable", "web", "nope"}, 3, nope},
+      {"unknown vigy", Store::kVigies, {"runs", "nope"}, 3, nope},
+      {"unknown vigy, no store yet", Store::kNone, {"show", "nope"}, 3, nope},
+      {"unknown vigy, no store yet", Store::kNone, {"kv", "nope", "set", "k", "1"}, 3, nope},
+      {"id prefix too short", Store::kVigies, {"show", prefix.substr(0, 2)}, 3,
+       "an id prefix needs at least 4 characters"},
+
+      // ---- ambiguous id prefix ----
+      {"ambiguous id prefix", Store::kVigies, {"show", prefix}, 2, "is ambiguous"},
+      {"ambiguous id prefix", Store::kVigies, {"tick", prefix}, 2, "is ambiguous"},
+      {"ambiguous id prefix", Store::kVigies, {"rm", "web", prefix}, 2, "is ambiguous"},
+      {"ambiguous id prefix", Store::kVigies, {"kv", prefix, "set", "k", "1"}, 2, "is ambiguous"},
+      {"ambiguous id prefix", Store::kVigies, {"update", prefix, "--every", "5m"}, 2,
+       "is ambiguous"},
+
+      // ---- durations ----
+      {"unknown unit", Store::kVigies, {"add", "other.vigy", "--every", "5 parsecs"}, 2,
+       "--every: bad duration '5 parsecs'"},
+      {"negative timeout", Store::kVigies, {"add", "other.vigy", "--timeout", "-1"}, 2,
+       "--timeout: bad duration '-1'"},
+      {"interval below the minimum", Store::kVigies, {"add", "other.vigy", "--every", "10ms"}, 2,
+       "the shortest interval is 100ms"},
+      {"unknown unit", Store::kVigies, {"update", "web", "--every", "5 parsecs"}, 2,
+       "--every: bad duration '5 parsecs'"},
+      {"negative timeout", Store::kVigies, {"update", "web", "--timeout", "-1"}, 2,
+       "--timeout: bad duration '-1'"},
+      {"interval below the minimum", Store::kVigies, {"update", "web", "--every", "10ms"}, 2,
+       "the shortest interval is 100ms"},
+      {"unknown unit", Store::kVigies, {"runs", "--since", "5 parsecs"}, 2,
+       "bad duration '5 parsecs'"},
+      {"negative timeout", Store::kNone, {"run", "other.vigy", "--timeout", "-1"}, 2,
+       "--timeout: bad duration '-1'"},
+
+      // ---- cron ----
+      {"minute out of range", Store::kVigies, {"add", "other.vigy", "--cron", "61 * * * *"}, 2,
+       "bad cron '61 * * * *'"},
+      {"too few fields", Store::kVigies, {"update", "web", "--cron", "* * *"}, 2,
+       "bad cron '* * *'"},
+      {"unknown macro", Store::kVigies, {"add", "other.vigy", "--cron", "@fortnightly"}, 2,
+       "bad cron '@fortnightly'"},
+
+      // ---- labels and selectors ----
+      {"space in a label key", Store::kVigies, {"add", "other.vigy", "--label", "bad key=x"}, 2,
+       "bad label 'bad key=x'"},
+      {"label without a key", Store::kVigies, {"update", "web", "--label", "=x"}, 2,
+       "bad label '=x'"},
+      {"empty selector clause", Store::kVigies, {"list", "--selector", "=,,"}, 2,
+       "bad selector '=,,'"},
+      {"empty selector", Store::kVigies, {"tick", "--selector", " "}, 2, "bad selector"},
+
+      // ---- kv values ----
+      {"value that is not JSON", Store::kVigies, {"kv", "web", "set", "mode", "{bad"}, 2,
+       "{bad is not JSON"},
+      {"seed that is not JSON", Store::kNone, {"run", "other.vigy", "--kv", "k={bad"}, 2,
+       "bad --kv 'k={bad'"},
+
+      // ---- program files ----
+      {"program that is not UTF-8", Store::kVigies, {"add", "latin1.vigy"}, 1,
+       "latin1.vigy does not compile; nothing was added", "invalid UTF-8 (byte 0xe9)"},
+      {"program that is not UTF-8", Store::kVigies, {"update", "web", "latin1.vigy"}, 1,
+       "latin1.vigy does not compile; nothing was changed", "invalid UTF-8 (byte 0xe9)"},
+      {"empty program", Store::kVigies, {"add", "empty.vigy"}, 1, "empty.vigy is empty"},
+      {"empty program", Store::kVigies, {"update", "web", "empty.vigy"}, 1,
+       "empty.vigy is empty"},
+      {"program of only comments", Store::kVigies, {"add", "comments.vigy"}, 1,
+       "comments.vigy is empty"},
+      {"empty program on stdin", Store::kVigies, {"add", "-", "--name", "piped"}, 1,
+       "<stdin> is empty"},
+      {"missing file", Store::kVigies, {"add", "missing.vigy"}, 2,
+       "cannot read 'missing.vigy': No such file or directory"},
+      {"missing file", Store::kVigies, {"update", "web", "missing.vigy"}, 2,
+       "cannot read 'missing.vigy'"},
+      {"missing file", Store::kNone, {"run", "missing.vigy"}, 2, "cannot read 'missing.vigy'"},
+      {"missing file", Store::kNone, {"check", "missing.vigy"}, 2, "cannot read 'missing.vigy'"},
+      {"directory instead of a file", Store::kVigies, {"add", "programs"}, 2,
+       "cannot read 'programs': is a directory"},
+      {"directory instead of a file", Store::kVigies, {"update", "web", "programs"}, 2,
+       "cannot read 'programs': is a directory"},
+      {"directory instead of a file", Store::kNone, {"run", "programs"}, 2,
+       "cannot read 'programs': is a directory"},
+
+      // ---- store files ----
+      {"store of random bytes", Store::kRandomBytes, {"list"}, 5, "not an SQLite database"},
+      {"store of random bytes", Store::kRandomBytes, {"add", "web.vigy"}, 5,
+       "not an SQLite database"},
+      {"store of random bytes", Store::kRandomBytes, {"tick", "--all"}, 5,
+       "not an SQLite database"},
+      {"store of random bytes", Store::kRandomBytes, {"kv", "web", "set", "k", "1"}, 5,
+       "not an SQLite database"},
+      {"random pages behind an SQLite header", Store::kRandomPages, {"list"}, 5, "vigy.db"},
+      {"random pages behind an SQLite header", Store::kRandomPages, {"add", "web.vigy"}, 5,
+       "vigy.db"},
+      {"truncated store", Store::kTruncated, {"list"}, 5, "is corrupt"},
+      {"truncated store", Store::kTruncated, {"show", "web"}, 5, "is corrupt"},
+      {"truncated store", Store::kTruncated, {"tick", "--all"}, 5, "is corrupt"},
+      {"truncated store", Store::kTruncated, {"add", "other.vigy"}, 5, "is corrupt"},
+      {"store from a newer vigy", Store::kNewerSchema, {"list"}, 5, "newer vigy"},
+      {"store from a newer vigy", Store::kNewerSchema, {"tick", "--all"}, 5, "newer vigy"},
+      {"store from a newer vigy", Store::kNewerSchema, {"add", "other.vigy"}, 5, "newer vigy"},
+      {"store others can write", Store::kOpenToOthers, {"list"}, 5, "chmod 600"},
+      {"store others can write", Store::kOpenToOthers, {"tick", "--all"}, 5, "chmod 600"},
+      {"store others can write", Store::kOpenToOthers, {"show", "web"}, 5, "chmod 600"},
+      {"store directory others can write", Store::kDirOpenToOthers,
+       {"--db", "shared/vigy.db", "list"}, 5, "chmod"},
+      {"store that is a directory", Store::kDirectory, {"list"}, 5, "vigy.db"},
+      {"store that is a directory", Store::kDirectory, {"add", "web.vigy"}, 5, "vigy.db"},
+
+      // ---- the command line itself ----
+      {"unknown command", Store::kVigies, {"frobnicate"}, 2, "unknown command 'frobnicate'"},
+      {"unknown option", Store::kVigies, {"list", "--bogus"}, 2, "unknown option '--bogus'"},
+      {"missing argument", Store::kVigies, {"show"}, 2, "VIGY"},
+
+      // ---- serve ----
+      // Rows for `vigy serve` against a store locked by a running serve
+      // ("store locked by serve", exit 4) go here.
+  };
+  return rows;
+}
+
+TEST_CASE("every bad input is one line on stderr, its exit code, and no write") {
+  for (const Row& row : Rows()) {
+    std::string command;
+    for (const std::string& arg : row.args) command += " " + arg;
+    CAPTURE(row.what);
+    CAPTURE(command);
+    Sandbox s;
+    Prepare(s, row.store);
+    std::map<std::string, size_t> before = Snapshot(s);
+
+    BinaryResult r = s.Run(row.args);
+
+    CHECK(r.exit_code == row.exit_code);
+    CHECK(r.out == "");
+    CAPTURE(r.err);
+    REQUIRE_FALSE(r.err.empty());
+    CHECK(r.err.back() == '\n');
+    std::vector<std::string> lines = Lines(r.err);
+    if (row.diagnostic.empty()) {
+      CHECK(lines.size() == 1);
+    } else {
+      // "file:line:col: message", the source line, the caret, then ours.
+      CHECK(lines.size() == 4);
+      CHECK(lines.front().find(row.diagnostic) != std::string::npos);
+    }
+    CHECK(lines.back().starts_with("vigy: "));
+    CHECK(lines.back().find(row.names) != std::string::npos);
+    CHECK(Snapshot(s) == before);
+  }
+}
+
+}  // namespace
+}  // namespace vigy::testing
