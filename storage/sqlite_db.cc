@@ -164,7 +164,22 @@ Result<int64_t> Db::QueryInt(std::string_view sql) {
 
 int64_t Db::Changes() const { return sqlite3_changes64(handle_); }
 
+bool Db::LastErrorWasStoreFailure() const {
+  if (last_error_rc_ == 0) return false;
+  if (sqlite3_get_autocommit(handle_) != 0) return true;  // the transaction is gone
+  switch (last_error_rc_ & 0xff) {
+    case SQLITE_CONSTRAINT:
+    case SQLITE_TOOBIG:
+    case SQLITE_MISMATCH:
+    case SQLITE_RANGE:
+      return false;
+    default:
+      return true;
+  }
+}
+
 Status Db::Error(int rc) const {
+  last_error_rc_ = rc;
   int primary = rc & 0xff;
   std::string detail = sqlite3_errmsg(handle_);
   if (detail.empty() || detail == "not an error") detail = sqlite3_errstr(rc);

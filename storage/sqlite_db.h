@@ -87,6 +87,15 @@ class Db {
   // foreign-key cascades).
   int64_t Changes() const;
 
+  // Whether the latest error Error() turned into a Status since
+  // ForgetLastError() came from the store itself: the disk is full, an I/O
+  // error, the file is locked, read-only or corrupt, memory ran out, or
+  // SQLite rolled the open transaction back. False when there was no such
+  // error, or when a statement or its data was refused (a constraint, a
+  // value too big), which leaves the store fine for other writes.
+  bool LastErrorWasStoreFailure() const;
+  void ForgetLastError() { last_error_rc_ = 0; }
+
   // The Status for SQLite result code `rc` on this connection: busy or
   // locked is kConflict, everything else kStoreUnusable, each naming the file.
   core::Status Error(int rc) const;
@@ -107,6 +116,7 @@ class Db {
 
   sqlite3* handle_;
   std::string path_;
+  mutable int last_error_rc_ = 0;  // the latest rc given to Error()
   // Elements of an unordered_map keep their address, so statements can
   // point at their entry's in_use flag.
   std::unordered_map<std::string, Cached> cache_;

@@ -276,12 +276,14 @@ class SqliteStore {
       const std::vector<std::string>& ids,
       const std::function<int64_t(const core::Vigy&)>& duration_for, int64_t now_ms);
   // CommitTick for each of `commits`, all in one transaction, each tick
-  // all-or-nothing on its own: a commit that fails (kNotFound: the vigy was
-  // removed; kConflict: its lease was lost) writes nothing and does not
-  // affect the others. One status per commit, in order. If the transaction
-  // itself fails (disk full, I/O error, locked past the busy timeout) every
-  // status is that error and nothing is written; the leases stay held.
-  std::vector<core::Status> CommitTicks(const std::vector<TickCommit>& commits);
+  // all-or-nothing on its own: a commit refused on its own account
+  // (kNotFound: the vigy was removed; kConflict: its lease was lost;
+  // kStoreUnusable: its data broke a constraint) writes nothing and does not
+  // affect the others. One status per commit, in order.
+  // An error of the store itself (disk full, I/O error, locked past the busy
+  // timeout) is the call's error instead: then nothing is written and every
+  // lease stays held, so the batch can be committed again later.
+  core::Result<std::vector<core::Status>> CommitTicks(const std::vector<TickCommit>& commits);
   // Gives up every lease whose token starts with `prefix` (the leases of a
   // process that is known to be gone). Returns how many were released.
   // kInvalidArgument for an empty prefix.
@@ -335,7 +337,7 @@ class SqliteStore {
       std::string_view id, const std::string& token,
       const std::function<int64_t(const core::Vigy&)>& duration_for, int64_t now_ms);
   // CommitTicks; CommitTick is a batch of one.
-  std::vector<core::Status> CommitTickBatch(std::span<const TickCommit> commits);
+  core::Result<std::vector<core::Status>> CommitTickBatch(std::span<const TickCommit> commits);
   // Everything one tick writes, its run numbered `seq`, inside the caller's
   // write transaction. On failure some of it may be written: the caller
   // rolls back.

@@ -305,55 +305,57 @@ Status RunStatement(Db& db, std::string_view sql) {
 
 }  // namespace
 
-std::vector<Status> SqliteStore::CommitTickBatch(std::span<const TickCommit> commits) {
+Result<std::vector<Status>> SqliteStore::CommitTickBatch(std::span<const TickCommit> commits) {
   std::vector<Status> statuses(commits.size());
   if (commits.empty()) return statuses;
-  auto every = [&commits](const Status& s) { return std::vector<Status>(commits.size(), s); };
-
   Result<Transaction> tx = Transaction::Begin(*db_, Transaction::Kind::kWrite);
-  if (!tx.ok()) return every(tx.status());
+  if (!tx.ok()) return tx.status();
   Result<int64_t> last_seq = db_->QueryInt("SELECT value FROM meta WHERE key = 'run_seq'");
-  if (!last_seq.ok()) return every(last_seq.status());
+  if (!last_seq.ok()) return last_seq.status();
   int64_t seq = *last_seq;
 
-  if (commits.size() == 1) {
-    // Alone, a failed tick rolls back the whole transaction: no savepoint.
-    if (Status s = WriteTick(commits[0], seq + 1); !s.ok()) return every(s);
-    ++seq;
-  } else {
-    for (size_t i = 0; i < commits.size(); ++i) {
-      if (Status s = RunStatement(*db_, "SAVEPOINT tick"); !s.ok()) return every(s);
-      Status written = WriteTick(commits[i], seq + 1);
-      if (written.ok()) {
-        if (Status s = RunStatement(*db_, "RELEASE tick"); !s.ok()) return every(s);
-        ++seq;
-        continue;
-      }
-      // If SQLite already rolled back the whole transaction (disk full, I/O
-      // error), the savepoint is gone and the batch fails as a whole.
-      if (!RunStatement(*db_, "ROLLBACK TO tick").ok() ||
-          !RunStatement(*db_, "RELEASE tick").ok()) {
-        return every(written);
-      }
-      statuses[i] = std::move(written);
+  // Alone, a refused tick rolls back the whole transaction: no savepoint.
+  const bool alone = commits.size() == 1;
+  for (size_t i = 0; i < commits.size(); ++i) {
+    if (!alone) {
+      if (Status s = RunStatement(*db_, "SAVEPOINT tick"); !s.ok()) return s;
     }
+    db_->ForgetLastError();
+    Status written = WriteTick(commits[i], seq + 1);
+    if (written.ok()) {
+      if (!alone) {
+        if (Status s = RunStatement(*db_, "RELEASE tick"); !s.ok()) return s;
+      }
+      ++seq;
+      continue;
+    }
+    // Refused on its own account (its vigy was removed, its lease lost, its
+    // data rejected), or the store failed under it: then nothing is kept.
+    if (db_->LastErrorWasStoreFailure()) return written;
+    statuses[i] = std::move(written);
+    if (alone) return statuses;  // the transaction rolls back
+    if (Status s = RunStatement(*db_, "ROLLBACK TO tick"); !s.ok()) return s;
+    if (Status s = RunStatement(*db_, "RELEASE tick"); !s.ok()) return s;
   }
 
   if (seq != *last_seq) {
     Result<Statement> store_seq = db_->Prepare("UPDATE meta SET value = ?1 WHERE key = 'run_seq'");
-    if (!store_seq.ok()) return every(store_seq.status());
+    if (!store_seq.ok()) return store_seq.status();
     store_seq->BindInt(1, seq);
-    if (Status s = store_seq->Run(); !s.ok()) return every(s);
+    if (Status s = store_seq->Run(); !s.ok()) return s;
   }
-  if (Status s = tx->Commit(); !s.ok()) return every(s);
+  if (Status s = tx->Commit(); !s.ok()) return s;
   return statuses;
 }
 
 Status SqliteStore::CommitTick(const TickCommit& commit) {
-  return CommitTickBatch(std::span<const TickCommit>(&commit, 1)).front();
+  Result<std::vector<Status>> statuses =
+      CommitTickBatch(std::span<const TickCommit>(&commit, 1));
+  if (!statuses.ok()) return statuses.status();
+  return statuses->front();
 }
 
-std::vector<Status> SqliteStore::CommitTicks(const std::vector<TickCommit>& commits) {
+Result<std::vector<Status>> SqliteStore::CommitTicks(const std::vector<TickCommit>& commits) {
   return CommitTickBatch(commits);
 }
 
