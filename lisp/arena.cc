@@ -10,11 +10,11 @@ void* Arena::AllocateSlow(size_t size) {
   if (cap_ != 0 && used_ + size > cap_) throw ArenaExhausted{cap_};
   // Large objects get a block of their own so the current block keeps its tail.
   if (size > next_block_size_ / 4) {
-    blocks_.push_back(std::make_unique<char[]>(size));
+    blocks_.push_back(std::unique_ptr<char[]>(new char[size]));
     used_ += size;
     return blocks_.back().get();
   }
-  blocks_.push_back(std::make_unique<char[]>(next_block_size_));
+  blocks_.push_back(std::unique_ptr<char[]>(new char[next_block_size_]));
   if (blocks_.size() == 1) first_block_size_ = next_block_size_;
   cursor_ = blocks_.back().get();
   end_ = cursor_ + next_block_size_;

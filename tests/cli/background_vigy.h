@@ -30,15 +30,7 @@ class BackgroundVigy {
                  const std::string& tag = "background")
       : out_path_((sandbox.dir() / ("." + tag + "-out")).string()),
         err_path_((sandbox.dir() / ("." + tag + "-err")).string()) {
-    std::vector<std::string> argv_storage{VIGY_BINARY};
-    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& arg : argv_storage) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_storage = sandbox.Environment();
-    std::vector<char*> envp;
-    for (std::string& entry : env_storage) envp.push_back(entry.data());
-    envp.push_back(nullptr);
+    ExecLine line(args, sandbox.Environment());
     const std::string dir = sandbox.dir().string();
     pid_ = fork();
     REQUIRE(pid_ >= 0);
@@ -51,7 +43,7 @@ class BackgroundVigy {
       dup2(in, STDIN_FILENO);
       dup2(out, STDOUT_FILENO);
       dup2(err, STDERR_FILENO);
-      execve(argv[0], argv.data(), envp.data());
+      execve(line.argv()[0], line.argv(), line.envp());
       _exit(127);
     }
   }

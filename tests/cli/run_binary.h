@@ -30,6 +30,32 @@ struct BinaryResult {
   std::string err;
 };
 
+// The argument and environment vectors for execve(2) of `vigy args...`,
+// built before fork() (only async-signal-safe calls may follow it) and kept
+// alive for as long as this object lives.
+class ExecLine {
+ public:
+  ExecLine(const std::vector<std::string>& args, std::vector<std::string> environment)
+      : args_{VIGY_BINARY}, environment_(std::move(environment)) {
+    args_.insert(args_.end(), args.begin(), args.end());
+    for (std::string& arg : args_) argv_.push_back(arg.data());
+    argv_.push_back(nullptr);
+    for (std::string& entry : environment_) envp_.push_back(entry.data());
+    envp_.push_back(nullptr);
+  }
+  ExecLine(const ExecLine&) = delete;
+  ExecLine& operator=(const ExecLine&) = delete;
+
+  char* const* argv() const { return argv_.data(); }
+  char* const* envp() const { return envp_.data(); }
+
+ private:
+  std::vector<std::string> args_;
+  std::vector<std::string> environment_;
+  std::vector<char*> argv_;
+  std::vector<char*> envp_;
+};
+
 // A temporary directory that the binary runs in; removed on destruction.
 class Sandbox {
  public:
@@ -64,15 +90,7 @@ class Sandbox {
     const std::string out_path = (dir_ / ".stdout").string();
     const std::string err_path = (dir_ / ".stderr").string();
 
-    std::vector<std::string> argv_storage{VIGY_BINARY};
-    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& arg : argv_storage) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_storage = Environment();
-    std::vector<char*> envp;
-    for (std::string& entry : env_storage) envp.push_back(entry.data());
-    envp.push_back(nullptr);
+    ExecLine line(args, Environment());
 
     pid_t pid = fork();
     if (pid < 0) throw std::runtime_error("fork failed");
@@ -86,7 +104,7 @@ class Sandbox {
       dup2(in, STDIN_FILENO);
       dup2(out, STDOUT_FILENO);
       dup2(err, STDERR_FILENO);
-      execve(argv[0], argv.data(), envp.data());
+      execve(line.argv()[0], line.argv(), line.envp());
       _exit(127);
     }
 

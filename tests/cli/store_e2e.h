@@ -83,19 +83,7 @@ inline std::pair<std::string, std::string> NamesSharingIdPrefix() {
 // store, released together once all exist, and waits for every one.
 inline std::vector<BinaryResult> RunTogether(const Sandbox& sandbox,
                                              const std::vector<std::string>& args, int count) {
-  std::vector<std::string> argv_storage{VIGY_BINARY};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& arg : argv_storage) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_storage;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    if (!std::string_view(*entry).starts_with("VIGY_DB=")) env_storage.emplace_back(*entry);
-  }
-  env_storage.push_back("VIGY_DB=" + (sandbox.dir() / "vigy.db").string());
-  std::vector<char*> envp;
-  for (std::string& entry : env_storage) envp.push_back(entry.data());
-  envp.push_back(nullptr);
+  ExecLine line(args, sandbox.Environment());
   int gate[2];
   REQUIRE(pipe(gate) == 0);
   std::vector<pid_t> pids;
@@ -119,7 +107,7 @@ inline std::vector<BinaryResult> RunTogether(const Sandbox& sandbox,
       if (out < 0 || err < 0) _exit(126);
       dup2(out, STDOUT_FILENO);
       dup2(err, STDERR_FILENO);
-      execve(argv[0], argv.data(), envp.data());
+      execve(line.argv()[0], line.argv(), line.envp());
       _exit(127);
     }
     pids.push_back(pid);

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "tests/cli/background_vigy.h"
 #include "tests/cli/store_e2e.h"
 
 namespace vigy::testing {
@@ -18,55 +19,23 @@ constexpr std::chrono::seconds kDeadline{10};
 class Watch {
  public:
   Watch(const Sandbox& sandbox, const std::vector<std::string>& args, std::string name = "watch")
-      : out_path_((sandbox.dir() / ("." + name + "-out")).string()),
-        err_path_((sandbox.dir() / ("." + name + "-err")).string()) {
-    std::vector<std::string> argv_storage{VIGY_BINARY, "-v", "watch"};
-    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& arg : argv_storage) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_storage;
-    for (char** entry = environ; *entry != nullptr; ++entry) {
-      if (!std::string_view(*entry).starts_with("VIGY_DB=")) env_storage.emplace_back(*entry);
-    }
-    env_storage.push_back("VIGY_DB=" + (sandbox.dir() / "vigy.db").string());
-    std::vector<char*> envp;
-    for (std::string& entry : env_storage) envp.push_back(entry.data());
-    envp.push_back(nullptr);
-
-    pid_ = fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      if (chdir(sandbox.dir().c_str()) != 0) _exit(126);
-      int out = open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (out < 0 || err < 0) _exit(126);
-      dup2(out, STDOUT_FILENO);
-      dup2(err, STDERR_FILENO);
-      execve(argv[0], argv.data(), envp.data());
-      _exit(127);
-    }
+      : process_(sandbox, WatchArgs(args), name) {
     // It says what it watches (-v) once it has found where to start.
-    REQUIRE(
-        WaitFor([this] { return Slurp(err_path_).find("vigy: watching ") != std::string::npos; }));
+    REQUIRE(BackgroundVigy::WaitUntil(
+        [this] { return process_.Err().find("vigy: watching ") != std::string::npos; },
+        kDeadline));
   }
-  ~Watch() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  Watch(const Watch&) = delete;
-  Watch& operator=(const Watch&) = delete;
 
   // The complete lines printed so far, once there are at least `count` (or
   // at the deadline, however many there are).
   std::vector<std::string> Lines(size_t count) {
     std::vector<std::string> lines;
-    WaitFor([&] {
-      lines = Split(Slurp(out_path_));
-      return lines.size() >= count;
-    });
+    BackgroundVigy::WaitUntil(
+        [&] {
+          lines = Split(process_.Out());
+          return lines.size() >= count;
+        },
+        kDeadline);
     return lines;
   }
 
@@ -80,33 +49,19 @@ class Watch {
     return runs;
   }
 
-  // Sends SIGINT and returns the exit code.
+  // Sends SIGINT and returns the exit code (-1 if it did not exit in time).
   int Interrupt() {
-    kill(pid_, SIGINT);
-    int status = 0;
-    bool exited = WaitFor([&] { return waitpid(pid_, &status, WNOHANG) == pid_; });
-    if (!exited) return -1;
-    pid_ = -1;
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+    process_.Signal(SIGINT);
+    return process_.WaitExit(kDeadline).value_or(-1);
   }
 
-  std::string err() const { return Slurp(err_path_); }
+  std::string err() const { return process_.Err(); }
 
  private:
-  template <typename Done>
-  static bool WaitFor(Done done) {
-    auto deadline = std::chrono::steady_clock::now() + kDeadline;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return true;
-  }
-
-  static std::string Slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  static std::vector<std::string> WatchArgs(const std::vector<std::string>& args) {
+    std::vector<std::string> all{"-v", "watch"};
+    all.insert(all.end(), args.begin(), args.end());
+    return all;
   }
 
   static std::vector<std::string> Split(const std::string& text) {
@@ -118,9 +73,7 @@ class Watch {
     return lines;  // a partly written last line is left for later
   }
 
-  std::string out_path_;
-  std::string err_path_;
-  pid_t pid_ = -1;
+  BackgroundVigy process_;
 };
 
 std::vector<std::string> Names(const std::vector<json>& runs) {
