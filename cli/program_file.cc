@@ -75,7 +75,8 @@ core::Result<ProgramFile> ReadCompilingProgram(Output& out, const std::string& p
   lisp::ReadOutput read;
   lisp::Diagnostic unused;
   if (lisp::ReadAll(scratch, file->text, file->name, &read, &unused) && read.forms.empty()) {
-    return core::Status::Failed(fmt::format("{} is empty: a program needs at least one form", file->name));
+    return core::Status::Failed(
+        fmt::format("{} is empty: a program needs at least one form", file->name));
   }
   return file;
 }

@@ -94,6 +94,7 @@ Result<SchedulerSummary> Scheduler::Run() {
   if (Status s = Start(); !s.ok()) return s;
   Status fatal;
   bool announced_stop = false;
+  std::optional<int64_t> finishing_since;
   for (;;) {
     const int64_t now = clock_.NowMs();
     if (!stop_requested_ && !options_.once && now >= next_poll_ms_) {
@@ -123,6 +124,15 @@ Result<SchedulerSummary> Scheduler::Run() {
       sink_(event);
     }
     if (finishing && in_flight_ == 0) break;
+    if (finishing && !finishing_since) finishing_since = now;
+    if (finishing && store_failing_ && in_flight_ == unsaved_.size() &&
+        now >= *finishing_since + options_.stop_retry_ms) {
+      // Every tick has finished, and the store still takes none of them.
+      fatal = Status::StoreUnusable(fmt::format(
+          "stopped without recording {} finished tick{}: {}", unsaved_.size(),
+          unsaved_.size() == 1 ? "" : "s", store_error_));
+      break;
+    }
     const int64_t wake = NextWakeMs();
     if (options_.on_idle && in_flight_ == 0 && unsaved_.empty()) options_.on_idle(wake);
     clock_.SleepUntilMs(wake);
@@ -131,7 +141,11 @@ Result<SchedulerSummary> Scheduler::Run() {
   SchedulerEvent stopped = NewEvent(SchedulerEvent::Kind::kStopped, clock_.NowMs());
   stopped.count = summary_.committed;
   sink_(stopped);
-  if (!fatal.ok()) return fatal;
+  if (!fatal.ok()) {
+    // Commits made since the replacement was noticed are in the WAL too.
+    if (store_replaced_) (void)store_.EmptyWal();
+    return fatal;
+  }
   if (Status s = store_.RecordServeStop(getpid(), clock_.NowMs()); !s.ok()) return s;
   return summary_;
 }
@@ -262,8 +276,16 @@ void Scheduler::Drop(const std::string& id, std::string_view why) {
 
 Status Scheduler::Heartbeat() {
   if (options_.lock != nullptr && !options_.lock->StillNamesLockedFile()) {
+    // Our WAL is named after the path: it must not be read as part of the
+    // file that is there now.
+    store_replaced_ = true;
+    (void)store_.EmptyWal();
     return Status::StoreUnusable(fmt::format(
         "store '{}' was deleted or replaced while serve was running; stopping", store_.path()));
+  }
+  if (Status s = CheckWritable(); !s.ok()) {
+    StoreFailed(s);
+    return Status::Ok();
   }
   Status s = store_.RecordServeHeartbeat(getpid(), clock_.NowMs());
   if (s.code() == Status::Code::kConflict) return s;
@@ -281,8 +303,10 @@ void Scheduler::LeaseDue() {
   ids.reserve(due.size());
   for (const TimerQueue::Timer& timer : due) ids.push_back(timer.vigy_id);
 
+  Status writable = CheckWritable();
   Result<std::vector<storage::LeaseAttempt>> attempts =
-      store_.TryAcquireTickLeases(ids, LeaseDurationMs, now);
+      writable.ok() ? store_.TryAcquireTickLeases(ids, LeaseDurationMs, now)
+                    : Result<std::vector<storage::LeaseAttempt>>(writable);
   if (!attempts.ok()) {
     StoreFailed(attempts.status());
     for (const TimerQueue::Timer& timer : due) timers_.Schedule(timer.vigy_id, timer.due_ms);
@@ -364,7 +388,9 @@ void Scheduler::CommitFinished() {
     if (options_.keep_runs > 0) commit.keep_runs = options_.keep_runs;
     commits.push_back(commit);
   }
-  Result<std::vector<Status>> statuses = store_.CommitTicks(commits);
+  Status writable = CheckWritable();
+  Result<std::vector<Status>> statuses =
+      writable.ok() ? store_.CommitTicks(commits) : Result<std::vector<Status>>(writable);
   if (!statuses.ok()) {
     StoreFailed(statuses.status());
     return;
@@ -448,9 +474,18 @@ void Scheduler::Report(const Finished& done, const std::optional<int64_t>& next_
   }
 }
 
+Status Scheduler::CheckWritable() const {
+  if (options_.lock == nullptr || !options_.lock->StoreReadOnly()) return Status::Ok();
+  return Status::StoreUnusable(fmt::format(
+      "store '{}' is read-only, so serve cannot record ticks; it resumes once the store is "
+      "writable again (chmod 600 '{}')",
+      store_.path(), store_.path()));
+}
+
 void Scheduler::StoreFailed(const Status& status) {
   const int64_t now = clock_.NowMs();
   store_retry_at_ms_ = now + options_.store_retry_ms;
+  store_error_ = status.message();
   if (store_failing_) return;
   store_failing_ = true;
   SchedulerEvent event = NewEvent(SchedulerEvent::Kind::kStoreError, now);

@@ -60,6 +60,10 @@ struct SchedulerOptions {
   int64_t heartbeat_ms = storage::kServeHeartbeatMs;
   // Wait after a failed transaction before retrying it (disk full, I/O).
   int64_t store_retry_ms = 1000;
+  // Once stopping (or, with `once`, done), how long finished ticks whose
+  // commit keeps failing are retried before serve gives them up and ends
+  // with kStoreUnusable, as a kill would lose them.
+  int64_t stop_retry_ms = 5000;
   // When a vigy's lease is held by another process (`vigy tick`), try again
   // this much later.
   int64_t busy_retry_ms = 100;
@@ -147,6 +151,10 @@ class Scheduler {
   void Dispatch(storage::TickLease lease, int64_t due_ms);
   void Report(const Finished& done, const std::optional<int64_t>& next_due);
   std::optional<Due> PlanAfterTick(Tracked& tracked, const Finished& done);
+  // kStoreUnusable while the store file is read-only (see
+  // ServeLock::StoreReadOnly): then serve writes nothing, as if each write
+  // had failed, until it may write again.
+  Status CheckWritable() const;
   void StoreFailed(const Status& status);
   void StoreWorked();
   // When the loop must run next: the earliest due time it can act on, the
@@ -167,6 +175,8 @@ class Scheduler {
   int64_t next_heartbeat_ms_ = 0;
   int64_t store_retry_at_ms_ = 0;
   bool store_failing_ = false;
+  std::string store_error_;  // the latest failure's message
+  bool store_replaced_ = false;  // the store's path names another file now
   SchedulerSummary summary_;
 
   std::mutex finished_mutex_;

@@ -52,6 +52,12 @@ ServeLock::ServeLock(int fd, std::string path, dev_t device, ino_t inode)
 
 ServeLock::~ServeLock() { ::close(fd_); }
 
+bool ServeLock::StoreReadOnly() const {
+  // The effective ids, as for the open(2) the connection would need now.
+  if (::faccessat(AT_FDCWD, path_.c_str(), W_OK, AT_EACCESS) == 0) return false;
+  return errno == EACCES || errno == EPERM || errno == EROFS;
+}
+
 bool ServeLock::StillNamesLockedFile() const {
   struct stat st;
   if (::stat(path_.c_str(), &st) != 0) return false;

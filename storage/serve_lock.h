@@ -38,6 +38,12 @@ class ServeLock {
   // deleted, or replaced by another file, under the running serve.
   bool StillNamesLockedFile() const;
 
+  // Whether this process may no longer write the file at `path` (its mode
+  // was changed to forbid it, or its file system is read-only), although
+  // the store connection, opened before, still could. False while it may,
+  // and when `path` is gone (StillNamesLockedFile tells that).
+  bool StoreReadOnly() const;
+
  private:
   ServeLock(int fd, std::string path, dev_t device, ino_t inode);
 

@@ -317,6 +317,11 @@ class SqliteStore {
   core::Status RecordServeStop(int64_t pid, int64_t now_ms);
   // The serve row; unset when no serve ever ran on this store.
   core::Result<std::optional<ServeRecord>> ReadServe();
+  // Moves every commit in the WAL into the database file and truncates the
+  // WAL to nothing. For a serve whose store file was deleted or replaced:
+  // the WAL and its index are found by the path, so left as they are they
+  // would be read as part of whatever file is at the path now.
+  core::Status EmptyWal();
 
  private:
   SqliteStore(std::unique_ptr<Db> db, std::string path, bool missing);

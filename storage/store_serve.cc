@@ -87,6 +87,8 @@ Status SqliteStore::RecordServeStop(int64_t pid, int64_t now_ms) {
   return Status::Ok();
 }
 
+Status SqliteStore::EmptyWal() { return db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
+
 Result<std::optional<ServeRecord>> SqliteStore::ReadServe() {
   Result<Statement> select = db_->Prepare(
       "SELECT pid, host, lease_prefix, selector, version, started_at, heartbeat_at, stopped_at "

@@ -4,9 +4,10 @@
 // the store is byte for byte what it was (the file and its -wal; no file
 // appears or disappears): a bad input never writes anything.
 //
-// Rows whose input is a program that does not compile print the diagnostic
-// first (LANGUAGE.md: "file:line:col: message", the line and a caret); for
-// those the one "vigy: " line is the last.
+// Two shapes add to the one line: a program that does not compile is shown
+// first as its diagnostic (LANGUAGE.md: "file:line:col: message", the line
+// and a caret), and a command line that does not parse is followed by the
+// hint "run 'vigy [COMMAND ]--help' for usage".
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
@@ -15,10 +16,12 @@
 #include <functional>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "storage/serve_lock.h"
 #include "storage/sqlite_db.h"
 #include "tests/cli/store_e2e.h"
 
@@ -29,26 +32,34 @@ namespace fs = std::filesystem;
 
 // The store a row starts from.
 enum class Store {
-  kNone,           // no store file yet
-  kVigies,         // a real store: web (ticked once, with kv and a run) and
-                   // two vigies whose ids share their first 4 hex digits
-  kRandomBytes,    // vigy.db is 8 KiB of random bytes
-  kRandomPages,    // the SQLite header, then random bytes
-  kTruncated,      // the real store, checkpointed, cut after its second page
-  kNewerSchema,    // the real store with PRAGMA user_version = 99
-  kOpenToOthers,   // the real store, chmod 666
+  kNone,             // no store file yet
+  kVigies,           // a real store: web (ticked once, with kv and a run) and
+                     // two vigies whose ids share their first 4 hex digits
+  kRandomBytes,      // vigy.db is 8 KiB of random bytes
+  kRandomPages,      // the SQLite header, then random bytes
+  kTruncated,        // the real store, checkpointed, cut after its second page
+  kNewerSchema,      // the real store with PRAGMA user_version = 99
+  kOpenToOthers,     // the real store, chmod 666
   kDirOpenToOthers,  // the real store in a directory anyone can write
-  kDirectory,      // vigy.db is a directory
+  kDirectory,        // vigy.db is a directory
+  kServed,           // the real store, locked as a running serve locks it
+};
+
+enum class Shape {
+  kOneLine,     // "vigy: ..." alone
+  kDiagnostic,  // the program's diagnostic (3 lines), then "vigy: ..."
+  kUsage,       // "vigy: ...", then the --help hint
 };
 
 struct Row {
-  const char* what;
+  std::string what;
   Store store;
   std::vector<std::string> args;
   int exit_code;
   // Must appear in the "vigy: " line.
   std::string names;
-  // For a program that does not compile: what its first diagnostic line says.
+  Shape shape = Shape::kOneLine;
+  // For kDiagnostic: what the diagnostic's first line says.
   std::string diagnostic = "";
 };
 
@@ -57,13 +68,16 @@ std::string Slurp(const fs::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-// Every file in the sandbox (recursively) with a hash of its bytes; the -shm
-// index (rewritten by any reader) and the runner's stdio files are left out.
+// Every file in the sandbox (recursively) with a hash of its bytes. Left
+// out: the runner's stdio files, the -shm index (rewritten by any reader) and
+// an empty -wal (SQLite creates one when it opens a WAL store; it holds
+// nothing).
 std::map<std::string, size_t> Snapshot(const Sandbox& s) {
   std::map<std::string, size_t> files;
   for (const auto& entry : fs::recursive_directory_iterator(s.dir())) {
     std::string name = fs::relative(entry.path(), s.dir()).string();
     if (name.ends_with("-shm") || name.starts_with(".std")) continue;
+    if (name.ends_with("-wal") && entry.is_regular_file() && entry.file_size() == 0) continue;
     files[name] = entry.is_regular_file() ? std::hash<std::string>{}(Slurp(entry.path())) : 0;
   }
   return files;
@@ -161,6 +175,17 @@ void Prepare(const Sandbox& s, Store store) {
     case Store::kDirectory:
       fs::create_directories(db);
       break;
+    case Store::kServed: {
+      WriteRealStore(s.dir());
+      // Taken here rather than by a real serve, which would write as it ran;
+      // held until the next row is prepared.
+      static std::unique_ptr<storage::ServeLock> held;
+      held.reset();
+      auto lock = storage::ServeLock::Acquire(db.string());
+      REQUIRE(lock.ok());
+      held = std::move(lock).value();
+      break;
+    }
   }
 }
 
@@ -179,6 +204,7 @@ std::vector<std::string> Lines(const std::string& text) {
 std::vector<Row> Rows() {
   const std::string prefix = RealStore().prefix;
   const std::string nope = "no such vigy 'nope'";
+  // clang-format off
   std::vector<Row> rows = {
       // ---- unknown vigy ----
       {"unknown vigy", Store::kVigies, {"show", "nope"}, 3, nope},
@@ -222,7 +248,7 @@ std::vector<Row> Rows() {
       {"interval below the minimum", Store::kVigies, {"update", "web", "--every", "10ms"}, 2,
        "the shortest interval is 100ms"},
       {"unknown unit", Store::kVigies, {"runs", "--since", "5 parsecs"}, 2,
-       "bad duration '5 parsecs'"},
+       "bad --since '5 parsecs'"},
       {"negative timeout", Store::kNone, {"run", "other.vigy", "--timeout", "-1"}, 2,
        "--timeout: bad duration '-1'"},
 
@@ -247,13 +273,15 @@ std::vector<Row> Rows() {
       {"value that is not JSON", Store::kVigies, {"kv", "web", "set", "mode", "{bad"}, 2,
        "{bad is not JSON"},
       {"seed that is not JSON", Store::kNone, {"run", "other.vigy", "--kv", "k={bad"}, 2,
-       "bad --kv 'k={bad'"},
+       "bad --kv value for key 'k': {bad is not JSON"},
 
       // ---- program files ----
       {"program that is not UTF-8", Store::kVigies, {"add", "latin1.vigy"}, 1,
-       "latin1.vigy does not compile; nothing was added", "invalid UTF-8 (byte 0xe9)"},
+       "latin1.vigy does not compile; nothing was added", Shape::kDiagnostic,
+       "latin1.vigy:1:22: invalid UTF-8 (byte 0xe9)"},
       {"program that is not UTF-8", Store::kVigies, {"update", "web", "latin1.vigy"}, 1,
-       "latin1.vigy does not compile; nothing was changed", "invalid UTF-8 (byte 0xe9)"},
+       "latin1.vigy does not compile; nothing was changed", Shape::kDiagnostic,
+       "latin1.vigy:1:22: invalid UTF-8 (byte 0xe9)"},
       {"empty program", Store::kVigies, {"add", "empty.vigy"}, 1, "empty.vigy is empty"},
       {"empty program", Store::kVigies, {"update", "web", "empty.vigy"}, 1,
        "empty.vigy is empty"},
@@ -266,7 +294,8 @@ std::vector<Row> Rows() {
       {"missing file", Store::kVigies, {"update", "web", "missing.vigy"}, 2,
        "cannot read 'missing.vigy'"},
       {"missing file", Store::kNone, {"run", "missing.vigy"}, 2, "cannot read 'missing.vigy'"},
-      {"missing file", Store::kNone, {"check", "missing.vigy"}, 2, "cannot read 'missing.vigy'"},
+      // check reports an unreadable file as that file's check failing.
+      {"missing file", Store::kNone, {"check", "missing.vigy"}, 1, "cannot read 'missing.vigy'"},
       {"directory instead of a file", Store::kVigies, {"add", "programs"}, 2,
        "cannot read 'programs': is a directory"},
       {"directory instead of a file", Store::kVigies, {"update", "web", "programs"}, 2,
@@ -301,14 +330,24 @@ std::vector<Row> Rows() {
       {"store that is a directory", Store::kDirectory, {"add", "web.vigy"}, 5, "vigy.db"},
 
       // ---- the command line itself ----
-      {"unknown command", Store::kVigies, {"frobnicate"}, 2, "unknown command 'frobnicate'"},
-      {"unknown option", Store::kVigies, {"list", "--bogus"}, 2, "unknown option '--bogus'"},
-      {"missing argument", Store::kVigies, {"show"}, 2, "VIGY"},
+      {"unknown command", Store::kVigies, {"frobnicate"}, 2, "unknown command 'frobnicate'",
+       Shape::kUsage},
+      {"unknown option", Store::kVigies, {"list", "--bogus"}, 2, "unknown option '--bogus'",
+       Shape::kUsage},
+      {"missing argument", Store::kVigies, {"show"}, 2, "VIGY is required", Shape::kUsage},
+      {"extra argument", Store::kVigies, {"show", "web", "extra"}, 2,
+       "unexpected argument 'extra'", Shape::kUsage},
+      {"extra argument", Store::kVigies, {"kv", "web", "get", "a", "b"}, 2,
+       "'get' takes 1 argument, got 2"},
+      {"bad count", Store::kVigies, {"runs", "--limit", "-3"}, 2, "bad --limit '-3'"},
+      {"nothing to tick", Store::kVigies, {"tick"}, 2, "name the vigies to tick"},
+      {"vigies and --all", Store::kVigies, {"tick", "web", "--all"}, 2,
+       "name the vigies to tick"},
 
       // ---- serve ----
-      // Rows for `vigy serve` against a store locked by a running serve
-      // ("store locked by serve", exit 4) go here.
+      {"store locked by serve", Store::kServed, {"serve"}, 4, "is already being served"},
   };
+  // clang-format on
   return rows;
 }
 
@@ -330,15 +369,26 @@ TEST_CASE("every bad input is one line on stderr, its exit code, and no write") 
     REQUIRE_FALSE(r.err.empty());
     CHECK(r.err.back() == '\n');
     std::vector<std::string> lines = Lines(r.err);
-    if (row.diagnostic.empty()) {
-      CHECK(lines.size() == 1);
-    } else {
-      // "file:line:col: message", the source line, the caret, then ours.
-      CHECK(lines.size() == 4);
-      CHECK(lines.front().find(row.diagnostic) != std::string::npos);
+    std::string ours = lines.front();
+    switch (row.shape) {
+      case Shape::kOneLine:
+        CHECK(lines.size() == 1);
+        break;
+      case Shape::kDiagnostic:
+        // "file:line:col: message", the source line, the caret, then ours.
+        REQUIRE(lines.size() == 4);
+        CHECK(lines[0].starts_with(row.diagnostic));
+        CHECK(lines[2].ends_with("^"));
+        ours = lines[3];
+        break;
+      case Shape::kUsage:
+        REQUIRE(lines.size() == 2);
+        CHECK(lines[1].starts_with("run 'vigy "));
+        CHECK(lines[1].ends_with("--help' for usage"));
+        break;
     }
-    CHECK(lines.back().starts_with("vigy: "));
-    CHECK(lines.back().find(row.names) != std::string::npos);
+    CHECK(ours.starts_with("vigy: "));
+    CHECK(ours.find(row.names) != std::string::npos);
     CHECK(Snapshot(s) == before);
   }
 }

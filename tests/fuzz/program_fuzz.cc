@@ -91,8 +91,7 @@ void Tick(const std::shared_ptr<const vigy::lisp::Program>& program) {
   input.limits = FuzzLimits();
   input.tick_ms = 1'700'000'000'000;
   vigy::core::TickOutcome outcome = vigy::core::RunTick(input);
-  (void)vigy::core::ToJson(outcome).dump(-1, ' ', false,
-                                         nlohmann::json::error_handler_t::replace);
+  (void)vigy::core::ToJson(outcome).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace
