@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <memory>
 #include <mutex>
 
@@ -26,11 +27,13 @@ using core::Status;
 
 constexpr uint64_t kMaxKeepRuns = 1'000'000'000;
 constexpr uint64_t kMaxWorkers = 256;
+// How long a serve waits for the lock held by another (see ServeLock::Acquire).
+constexpr std::chrono::milliseconds kLockPatience(1000);
 
 // The serve lock, or kConflict naming the serve that holds it.
 core::Result<std::unique_ptr<storage::ServeLock>> LockStore(const GlobalOptions& global,
                                                             const std::string& path) {
-  auto lock = storage::ServeLock::Acquire(path);
+  auto lock = storage::ServeLock::Acquire(path, kLockPatience);
   if (lock.ok() || lock.status().code() != Status::Code::kConflict) return lock;
   auto store = OpenStore(global, storage::OpenMode::kExisting);
   if (!store.ok()) return lock.status();

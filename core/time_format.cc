@@ -53,7 +53,7 @@ std::string FormatRfc3339Ms(int64_t epoch_ms) {
   int second = static_cast<int>(in_day / 1000 % 60);
   int milli = static_cast<int>(in_day % 1000);
 
-  char buf[32];
+  char buf[64];  // room for any int fields, so the compiler sees no truncation
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
                 static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
                 static_cast<unsigned>(date.day()), hour, minute, second, milli);

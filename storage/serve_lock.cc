@@ -8,13 +8,27 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <thread>
 
 namespace vigy::storage {
 
 using core::Result;
 using core::Status;
 
-Result<std::unique_ptr<ServeLock>> ServeLock::Acquire(const std::string& path) {
+namespace {
+
+// flock(LOCK_EX | LOCK_NB), again after EINTR: 0, or the errno.
+int TryLock(int fd) {
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EINTR) return errno;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ServeLock>> ServeLock::Acquire(const std::string& path,
+                                                      std::chrono::milliseconds patience) {
   int fd;
   do {
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -23,12 +37,13 @@ Result<std::unique_ptr<ServeLock>> ServeLock::Acquire(const std::string& path) {
     return Status::StoreUnusable(
         fmt::format("cannot open store '{}' to lock it: {}", path, std::strerror(errno)));
   }
-  int locked;
-  do {
-    locked = ::flock(fd, LOCK_EX | LOCK_NB);
-  } while (locked != 0 && errno == EINTR);
-  if (locked != 0) {
-    const int error = errno;
+  const auto give_up = std::chrono::steady_clock::now() + patience;
+  int error = TryLock(fd);
+  while (error == EWOULDBLOCK && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    error = TryLock(fd);
+  }
+  if (error != 0) {
     ::close(fd);
     if (error == EWOULDBLOCK) {
       return Status::Conflict(

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -16,11 +17,17 @@ namespace vigy::storage {
 
 class ServeLock {
  public:
-  // Takes the lock on the existing store file at `path` without waiting.
-  // kConflict "store 'PATH' is already being served by another process" when
-  // another process (or another ServeLock in this one) holds it; callers add
-  // the holder's pid from SqliteStore::ReadServe(). kStoreUnusable when the
-  // file cannot be opened.
+  // Takes the lock on the existing store file at `path`, trying again for up
+  // to `patience` while another holds it. kConflict "store 'PATH' is already
+  // being served by another process" when another process (or another
+  // ServeLock in this one) still holds it then; callers add the holder's pid
+  // from SqliteStore::ReadServe(). kStoreUnusable when the file cannot be
+  // opened.
+  //
+  // Patience is for a restart right after a serve was killed: a command that
+  // serve was starting at that moment shares the lock's open file until it
+  // has started (then close-on-exec drops it), which is an instant, but can
+  // outlive the killed serve.
   //
   // Contract: take it before this process opens any SqliteStore on `path`,
   // and destroy it only after closing them all. Closing any descriptor of a
@@ -28,7 +35,8 @@ class ServeLock {
   // included; the lock's descriptor is therefore kept open for the lock's
   // whole life (and is close-on-exec, so commands run by programs never
   // inherit it).
-  static core::Result<std::unique_ptr<ServeLock>> Acquire(const std::string& path);
+  static core::Result<std::unique_ptr<ServeLock>> Acquire(
+      const std::string& path, std::chrono::milliseconds patience = std::chrono::milliseconds(0));
 
   ~ServeLock();
   ServeLock(const ServeLock&) = delete;

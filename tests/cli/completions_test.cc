@@ -234,8 +234,10 @@ void ChecksForEveryShell(Completer complete) {
 }
 
 TEST_CASE("vigy completions prints each shell's completion script byte for byte") {
-  for (const auto& [shell, file] : {std::pair{"bash", "vigy.bash"}, std::pair{"zsh", "_vigy"},
-                                    std::pair{"fish", "vigy.fish"}}) {
+  for (const auto& entry : {std::pair{"bash", "vigy.bash"}, std::pair{"zsh", "_vigy"},
+                            std::pair{"fish", "vigy.fish"}}) {
+    const std::string shell = entry.first;
+    const std::string file = entry.second;
     INFO(shell);
     BinaryResult printed = testing::RunVigy({"completions", shell});
     CHECK(printed.exit_code == 0);

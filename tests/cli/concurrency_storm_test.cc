@@ -374,19 +374,22 @@ TEST_CASE("concurrency storm: CLI writers alongside serve never hit a locked sto
   // The final state is what the last command of each kind said.
   std::map<std::string, VigyRow> vigies = ReadVigies(path);
   for (const auto& [name, every] : expected.steady_every_ms) {
-    CAPTURE(name);
+    const std::string& vigy_name = name;  // a lambda inside CAPTURE cannot name a binding
+    CAPTURE(vigy_name);
     REQUIRE(vigies.contains(name));
     CHECK(vigies[name].every_ms == every);
     CHECK(vigies[name].program == CounterProgram(expected.steady_variant[name]));
     CHECK(vigies[name].enabled);
   }
   for (const auto& [name, enabled] : expected.flip_enabled) {
-    CAPTURE(name);
+    const std::string& vigy_name = name;
+    CAPTURE(vigy_name);
     REQUIRE(vigies.contains(name));
     CHECK(vigies[name].enabled == enabled);
   }
   for (const auto& [name, variant] : expected.churn_variant) {
-    CAPTURE(name);
+    const std::string& vigy_name = name;
+    CAPTURE(vigy_name);
     CHECK(vigies.contains(name) == variant.has_value());
     if (variant && vigies.contains(name)) CHECK(vigies[name].program == CounterProgram(*variant));
   }
@@ -404,7 +407,8 @@ TEST_CASE("concurrency storm: CLI writers alongside serve never hit a locked sto
   // its counter agrees; the counter in its kv too (each ok tick adds one).
   int64_t runs = 0;
   for (const auto& [name, v] : vigies) {
-    CAPTURE(name);
+    const std::string& vigy_name = name;
+    CAPTURE(vigy_name);
     CHECK(v.runs == v.tick_count);
     CHECK(v.distinct == v.runs);
     CHECK(v.max_tick == v.runs);

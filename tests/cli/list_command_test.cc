@@ -16,7 +16,8 @@ std::string WithoutAges(const std::string& text) {
   std::string out = text;
   for (auto it = std::sregex_iterator(text.begin(), text.end(), age); it != std::sregex_iterator();
        ++it) {
-    for (size_t i = it->position(); i < it->position() + it->length(); ++i) {
+    const auto begin = static_cast<size_t>(it->position());
+    for (size_t i = begin; i < begin + static_cast<size_t>(it->length()); ++i) {
       if (out[i] >= '0' && out[i] <= '9') out[i] = 'N';
     }
   }

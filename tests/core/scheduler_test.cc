@@ -68,7 +68,11 @@ class Harness {
     scheduler_ = std::make_unique<Scheduler>(
         *serve_store_, clock, std::move(options), [this](const SchedulerEvent& event) {
           std::lock_guard lock(mutex_);
-          SeenEvent seen{event.kind, event.vigy_name, event.count, event.message};
+          SeenEvent seen;
+          seen.kind = event.kind;
+          seen.vigy_name = event.vigy_name;
+          seen.count = event.count;
+          seen.message = event.message;
           if (event.run != nullptr) {
             seen.tick = event.run->tick;
             seen.scheduled_at_ms = event.run->scheduled_at_ms;

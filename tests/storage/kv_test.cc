@@ -32,7 +32,8 @@ TEST_CASE("kv values of every JSON type round-trip") {
   for (const auto& [key, value] : values) REQUIRE(store->KvSet(vigy.id, key, value).ok());
   CHECK(store->KvList(vigy.id).value() == values);
   for (const auto& [key, value] : values) {
-    CAPTURE(key);
+    const std::string& kv_key = key;  // a lambda inside CAPTURE cannot name a binding
+    CAPTURE(kv_key);
     core::Result<std::optional<json>> got = store->KvGet(vigy.id, key);
     REQUIRE(got.ok());
     CHECK(got->value() == value);

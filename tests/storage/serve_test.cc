@@ -3,9 +3,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <fstream>
+#include <thread>
 
 #include "storage/serve_lock.h"
 #include "storage/sqlite_store.h"
@@ -151,6 +153,38 @@ TEST_CASE("a second serve lock on the same file is refused until the first is go
   first->reset();
   core::Result<std::unique_ptr<ServeLock>> third = ServeLock::Acquire(path);
   CHECK(third.ok());
+}
+
+TEST_CASE("a serve lock waits, when asked to, for a holder that lets go") {
+  TempDir dir;
+  std::string path = dir.File("vigy.db");
+  OpenStore(path).reset();
+
+  // Another process holds the lock for 300 ms, then exits.
+  int ready[2];
+  REQUIRE(::pipe(ready) == 0);
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    auto held = ServeLock::Acquire(path);
+    char ok = held.ok() ? 1 : 0;
+    if (::write(ready[1], &ok, 1) != 1) ::_exit(1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  char held = 0;
+  REQUIRE(::read(ready[0], &held, 1) == 1);
+  ::close(ready[0]);
+  REQUIRE(held == 1);
+
+  CHECK(ServeLock::Acquire(path).status().code() == Status::Code::kConflict);
+  core::Result<std::unique_ptr<ServeLock>> patient =
+      ServeLock::Acquire(path, std::chrono::seconds(30));
+  CHECK(patient.ok());
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
 }
 
 TEST_CASE("a serve lock on a file that cannot be opened is refused") {
