@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "core/ids.h"
 #include "lisp/suggest.h"
 
 namespace vigy::cli {
@@ -64,13 +65,50 @@ std::string UnknownCommand(const std::string& word, const std::vector<BoundComma
   return fmt::format("unknown command '{}' (did you mean '{}'?)", word, guess);
 }
 
+// An argument that looks like an option but is none, e.g. "-dash": the hint
+// says how to pass a vigy whose name starts with '-'.
+std::string UnknownOption(const std::string& arg) {
+  if (!arg.starts_with("--") && core::ValidateVigyName(arg).ok()) {
+    return fmt::format(
+        "unknown option '{}' (a vigy named '{}' goes after '--', as in: vigy rm -- {})", arg, arg,
+        arg);
+  }
+  return fmt::format("unknown option '{}'", arg);
+}
+
+// The first argument left over that starts with '-', if any.
+std::string FirstDashed(const std::vector<std::string>& remaining) {
+  for (const std::string& arg : remaining) {
+    if (arg.size() > 1 && arg[0] == '-') return arg;
+  }
+  return "";
+}
+
 std::string UsageMessage(const CLI::ParseError& e, const BoundCommand* selected,
                          const std::vector<BoundCommand>& commands, CLI::App& app) {
+  // An unknown option is the problem to name, even when CLI11 noticed a
+  // missing argument first ("rm --bogus" lacks its VIGY because of it).
+  std::vector<std::string> leftover = app.remaining();
+  if (selected) {
+    std::vector<std::string> own = selected->sub->remaining();
+    leftover.insert(leftover.begin(), own.begin(), own.end());
+  }
+  if (selected && dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
+    if (std::string dashed = FirstDashed(leftover); !dashed.empty()) return UnknownOption(dashed);
+  }
+  // "--db: At Most 1 required but received 2": an option given twice.
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr) {
+    std::string_view what = e.what();
+    size_t colon = what.find(": At Most 1 required");
+    if (colon != std::string_view::npos) {
+      return fmt::format("{} was given more than once", what.substr(0, colon));
+    }
+  }
   if (selected == nullptr) {
     std::vector<std::string> remaining = app.remaining();
     std::string word = FirstWord(remaining);
     if (!word.empty()) return UnknownCommand(word, commands);
-    if (!remaining.empty()) return fmt::format("unknown option '{}'", remaining[0]);
+    if (!remaining.empty()) return UnknownOption(remaining[0]);
     if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr &&
         std::string_view(e.what()).starts_with("A subcommand")) {
       return "a command is required";
@@ -79,12 +117,48 @@ std::string UsageMessage(const CLI::ParseError& e, const BoundCommand* selected,
   if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
     std::vector<std::string> extras = selected ? selected->sub->remaining() : app.remaining();
     if (extras.empty()) extras = app.remaining();
-    if (!extras.empty() && extras[0].starts_with("-")) {
-      return fmt::format("unknown option '{}'", extras[0]);
-    }
+    if (!extras.empty() && extras[0].starts_with("-")) return UnknownOption(extras[0]);
     if (!extras.empty()) return fmt::format("unexpected argument '{}'", extras[0]);
   }
   return OneLine(e.what());
+}
+
+// An option that takes a value but was handed another option of the same
+// command instead ("serve --selector --once"): CLI11 takes the next word as
+// the value; a user almost never means that.
+std::string ValueThatIsAnOption(const CLI::App& app, const BoundCommand* selected) {
+  std::vector<const CLI::App*> scopes = {&app};
+  if (selected) scopes.push_back(selected->sub);
+  for (const CLI::App* scope : scopes) {
+    for (const CLI::Option* option : scope->get_options()) {
+      if (option->get_expected_min() == 0 || option->count() == 0) continue;
+      for (const std::string& value : option->results()) {
+        if (!value.starts_with("--")) continue;
+        std::string name = value.substr(0, value.find('='));
+        for (const CLI::App* other : scopes) {
+          if (other->get_option_no_throw(name) != nullptr) {
+            return fmt::format("{} needs a value, got the option '{}'", option->get_name(), value);
+          }
+        }
+      }
+    }
+  }
+  return "";
+}
+
+// "vigy help [COMMAND]": the position of "help" where a command would go
+// (after any global options), or 0 when the command line is not a help request.
+int HelpRequestAt(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--db") {
+      ++i;
+      continue;
+    }
+    if (arg.starts_with("-")) continue;
+    return arg == "help" ? i : 0;
+  }
+  return 0;
 }
 
 int ExitWith(Output& out, const core::Status& status) {
@@ -115,6 +189,29 @@ int Main(int argc, char** argv) {
     commands.push_back({std::string(command.name), sub, command.setup(*sub)});
   }
 
+  // "vigy" alone and "vigy help [COMMAND]" print the usage, as --help does.
+  if (argc == 1) {
+    Output::ForProcess(NoColorRequested()).Print(app.help());
+    return 0;
+  }
+  if (int at = HelpRequestAt(argc, argv); at > 0) {
+    Output out = Output::ForProcess(NoColorRequested());
+    if (at + 1 >= argc) {
+      out.Print(app.help());
+      return 0;
+    }
+    std::string topic = argv[at + 1];
+    for (const BoundCommand& c : commands) {
+      if (c.name == topic || (topic == "ls" && c.name == "list")) {
+        out.Print(c.sub->help());
+        return 0;
+      }
+    }
+    out.Error(UnknownCommand(topic, commands));
+    out.PrintError("run 'vigy --help' for usage\n");
+    return ExitWith(out, core::Status::InvalidArgument(""));
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -137,6 +234,16 @@ int Main(int argc, char** argv) {
 
   global.verbosity = verbose - quiet;
   Output out = Output::ForProcess(global.no_color);
+  const BoundCommand* chosen = nullptr;
+  for (const BoundCommand& c : commands) {
+    if (c.sub->parsed()) chosen = &c;
+  }
+  if (std::string problem = ValueThatIsAnOption(app, chosen); !problem.empty()) {
+    out.Error(problem);
+    out.PrintError(
+        fmt::format("run 'vigy {}--help' for usage\n", chosen ? chosen->name + " " : ""));
+    return ExitWith(out, core::Status::InvalidArgument(""));
+  }
   for (const BoundCommand& c : commands) {
     if (!c.sub->parsed()) continue;
     try {

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "core/ids.h"
+#include "lisp/json.h"
+
 #include <cctype>
 #include <limits>
 #include <optional>
@@ -67,6 +70,27 @@ core::Result<uint64_t> ParseCount(std::string_view option, std::string_view text
   return *value;
 }
 
+core::Result<nlohmann::json> ParseJsonArgument(std::string_view what, std::string_view text) {
+  nlohmann::json value;
+  std::string why;
+  if (lisp::ParseJson(text, &value, &why)) return value;
+  constexpr size_t kShown = 40;
+  std::string shown = text.empty()           ? std::string("an empty value")
+                      : text.size() > kShown ? fmt::format("{}...", text.substr(0, kShown))
+                                             : std::string(text);
+  // A bare word is most likely a string without its quotes.
+  nlohmann::json quoted;
+  std::string unused;
+  bool bare = !text.empty() && std::string_view("\"[{-0123456789").find(text[0]) ==
+                                   std::string_view::npos;
+  std::string hint;
+  if (bare && text.size() <= kShown && lisp::ParseJson(fmt::format("\"{}\"", text), &quoted, &unused)) {
+    hint = fmt::format("; a string needs quotes: '\"{}\"'", text);
+  }
+  return core::Status::InvalidArgument(
+      fmt::format("bad value for {}: {} is not JSON ({}{})", what, shown, why, hint));
+}
+
 core::Result<std::pair<std::string, nlohmann::json>> ParseKvSeed(std::string_view text) {
   size_t eq = text.find('=');
   if (eq == std::string_view::npos) {
@@ -82,13 +106,12 @@ core::Result<std::pair<std::string, nlohmann::json>> ParseKvSeed(std::string_vie
     return core::Status::InvalidArgument(fmt::format(
         "bad --kv key '{}': keys starting with \"__\" are reserved for the runtime", key));
   }
-  nlohmann::json value = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) {
-    return core::Status::InvalidArgument(fmt::format(
-        "bad --kv value for key '{}': {} is not JSON (a string needs quotes: '\"{}\"')", key,
-        json_text.empty() ? std::string_view("an empty value") : json_text, json_text));
+  if (core::Status s = core::ValidateKvKey(key); !s.ok()) {
+    return core::Status::InvalidArgument(fmt::format("bad --kv key: {}", s.message()));
   }
-  return std::make_pair(std::move(key), std::move(value));
+  auto value = ParseJsonArgument(fmt::format("--kv key '{}'", key), json_text);
+  if (!value.ok()) return value.status();
+  return std::make_pair(std::move(key), std::move(value).value());
 }
 
 }  // namespace vigy::cli

@@ -21,8 +21,14 @@ core::Result<uint64_t> ParseByteSize(std::string_view option, std::string_view t
 // A whole number from 1 to `max`.
 core::Result<uint64_t> ParseCount(std::string_view option, std::string_view text, uint64_t max);
 
-// "KEY=JSON" as given to --kv: the key (non-empty, not starting with "__",
-// which is the runtime's) and the parsed JSON value.
+// A JSON value given on the command line (`kv set`, `--kv`), read within
+// the JSON bounds (lisp/json.h). kInvalidArgument "bad value for WHAT: TEXT
+// is not JSON (why, and where)"; a bare word gets the hint that a string needs
+// quotes. TEXT is cut short when long.
+core::Result<nlohmann::json> ParseJsonArgument(std::string_view what, std::string_view text);
+
+// "KEY=JSON" as given to --kv: the key (a valid kv key, not starting with
+// "__", which is the runtime's) and the parsed JSON value.
 core::Result<std::pair<std::string, nlohmann::json>> ParseKvSeed(std::string_view text);
 
 }  // namespace vigy::cli

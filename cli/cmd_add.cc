@@ -16,15 +16,17 @@ namespace {
 using core::Status;
 
 core::Result<std::string> ChooseName(const AddOptions& options) {
-  std::string name = options.name;
-  if (name.empty()) {
-    if (options.file == "-") {
-      return Status::InvalidArgument("a program read from stdin needs --name");
+  // A given --name is checked as given: an empty one is an error, not a
+  // request for the default.
+  if (options.name) {
+    if (Status s = core::ValidateVigyName(*options.name); !s.ok()) {
+      return Status::InvalidArgument(fmt::format("bad --name: {}", s.message()));
     }
-    name = FileStem(options.file);
+    return *options.name;
   }
+  if (options.file == "-") return Status::InvalidArgument("a program read from stdin needs --name");
+  std::string name = FileStem(options.file);
   if (Status s = core::ValidateVigyName(name); !s.ok()) {
-    if (!options.name.empty()) return s;
     return Status::InvalidArgument(
         fmt::format("{} (the name comes from the file name; choose one with --name)", s.message()));
   }
@@ -108,6 +110,7 @@ Status RunAdd(const Invocation& inv, const AddOptions& options) {
   Status s = options.replace ? Replace(**store, vigy) : Insert(**store, vigy);
   if (!s.ok()) return s;
 
+  WarnAboutTimeZone(inv.out, vigy.schedule);
   if (inv.global.json) {
     inv.out.PrintJson(core::ToJson(vigy));
   } else {

@@ -26,7 +26,7 @@ void SetupCheck(CLI::App& sub, CheckOptions& options) {
       "functions as file:line:col: message, with the line and a caret, on stderr.\n"
       "With --json prints [{\"file\", \"ok\", \"errors\": [{\"line\", \"col\", \"message\"}]}]\n"
       "on stdout instead (line and col are 0 when unknown). Exits 0 if every file\n"
-      "compiles, else 1.");
+      "compiles and has at least one form (what add accepts), else 1.");
 }
 
 core::Status RunCheck(const Invocation& inv, const CheckOptions& options) {
@@ -44,7 +44,13 @@ core::Status RunCheck(const Invocation& inv, const CheckOptions& options) {
       continue;
     }
     lisp::CompileResult compiled = lisp::Compile(core::VigyLibrary(), file->text, file->name);
-    if (compiled.ok()) {
+    // What add would refuse, check refuses too: `check f && add f` holds.
+    if (core::Status empty = CheckNotEmpty(*file); compiled.ok() && !empty.ok()) {
+      ++failed;
+      entry["ok"] = false;
+      entry["errors"].push_back(ErrorJson({}, empty.message()));
+      if (!inv.global.json) inv.out.Error(empty.message());
+    } else if (compiled.ok()) {
       if (!inv.global.json && inv.global.verbosity > 0) {
         inv.out.Print(fmt::format("{}: {}\n", file->name, inv.out.Paint(Style::kGreen, "ok")));
       }

@@ -18,9 +18,10 @@ void Setup(CLI::App& sub, EnableOptions& options, std::string_view verb) {
       ->type_name("");
   sub.footer(fmt::format(
       "Every VIGY is looked up first: if any names no vigy (exit 3) or is an ambiguous prefix\n"
-      "(exit 2), nothing is changed. Prints one line per vigy {} (none with -q). 'vigy tick'\n"
-      "ticks a disabled vigy when it is named.",
-      verb));
+      "(exit 2), nothing is changed. Prints one line per vigy {} (none with -q); a vigy that\n"
+      "already was is left untouched and said so ('x was already {}'). 'vigy tick' ticks a\n"
+      "disabled vigy when it is named.",
+      verb, verb));
 }
 
 core::Status SetEnabled(const Invocation& inv, const EnableOptions& options, bool enabled) {
@@ -29,11 +30,14 @@ core::Status SetEnabled(const Invocation& inv, const EnableOptions& options, boo
   auto vigies = ResolveVigies(**store, options.vigies);
   if (!vigies.ok()) return vigies.status();
   int64_t now = storage::SystemNowMs();
+  const std::string_view verb = enabled ? "enabled" : "disabled";
   for (const core::Vigy& vigy : *vigies) {
-    if (core::Status s = (*store)->SetEnabled(vigy.id, enabled, now); !s.ok()) return s;
-    if (inv.global.verbosity >= 0) {
-      inv.out.Print(fmt::format("{} {}\n", enabled ? "enabled" : "disabled", vigy.name));
+    if (vigy.enabled == enabled) {
+      if (inv.global.verbosity >= 0) inv.out.Print(fmt::format("{} was already {}\n", vigy.name, verb));
+      continue;
     }
+    if (core::Status s = (*store)->SetEnabled(vigy.id, enabled, now); !s.ok()) return s;
+    if (inv.global.verbosity >= 0) inv.out.Print(fmt::format("{} {}\n", verb, vigy.name));
   }
   return core::Status::Ok();
 }

@@ -56,7 +56,7 @@ std::optional<Problem> VigyProblem(const storage::VigyListing& listing, int64_t 
   if (runtime.next_due_ms && now - *runtime.next_due_ms > stale_after_ms) {
     return Problem{name, "overdue",
                    fmt::format("{}: overdue by {} (due at {})", name,
-                               FormatDuration(std::chrono::milliseconds(now - *runtime.next_due_ms)),
+                               FormatDelay(std::chrono::milliseconds(now - *runtime.next_due_ms)),
                                core::FormatRfc3339Ms(*runtime.next_due_ms))};
   }
   return std::nullopt;
@@ -89,7 +89,7 @@ void SetupHealth(CLI::App& sub, HealthOptions& options) {
 }
 
 Status RunHealth(const Invocation& inv, const HealthOptions& options) {
-  auto stale_after = ParseDuration(options.stale_after);
+  auto stale_after = ParseDurationOption("--stale-after", options.stale_after);
   if (!stale_after.ok()) return stale_after.status();
   auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
   if (!store.ok()) return store.status();
@@ -111,7 +111,7 @@ Status RunHealth(const Invocation& inv, const HealthOptions& options) {
       const core::Vigy& vigy = listing.vigy;
       if (!vigy.enabled || vigy.schedule.kind == core::ScheduleKind::kNone) continue;
       if (!selector->Matches(vigy.labels)) continue;
-      if (auto problem = VigyProblem(listing, stale_after->count(), now)) problems.push_back(*problem);
+      if (auto problem = VigyProblem(listing, *stale_after, now)) problems.push_back(*problem);
     }
   }
 

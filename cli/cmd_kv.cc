@@ -3,10 +3,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/arg_parsers.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/store_access.h"
 #include "cli/vigy_printer.h"
+#include "core/ids.h"
 #include "core/model_json.h"
 #include "storage/sqlite_store.h"
 
@@ -29,7 +31,7 @@ Status Usage(std::string_view problem) {
 }
 
 Status CheckWritableKey(const std::string& key) {
-  if (key.empty()) return Status::InvalidArgument("the kv key is empty");
+  if (Status s = core::ValidateKvKey(key); !s.ok()) return s;
   if (key.starts_with("__")) {
     return Status::InvalidArgument(fmt::format(
         "kv key '{}' belongs to the runtime: keys starting with \"__\" may be read but not "
@@ -53,7 +55,7 @@ core::Result<KvRequest> ParseRequest(const std::vector<std::string>& words) {
   request.key = words[1];
   if (verb == "get") {
     request.action = KvAction::kGet;
-    if (request.key.empty()) return Status::InvalidArgument("the kv key is empty");
+    if (Status s = core::ValidateKvKey(request.key); !s.ok()) return s;
     return request;
   }
   if (Status s = CheckWritableKey(request.key); !s.ok()) return s;
@@ -62,12 +64,9 @@ core::Result<KvRequest> ParseRequest(const std::vector<std::string>& words) {
     return request;
   }
   request.action = KvAction::kSet;
-  request.value = nlohmann::json::parse(words[2], nullptr, /*allow_exceptions=*/false);
-  if (request.value.is_discarded()) {
-    return Status::InvalidArgument(fmt::format(
-        "bad value for kv key '{}': {} is not JSON (a string needs quotes: '\"{}\"')", request.key,
-        words[2].empty() ? std::string("an empty value") : words[2], words[2]));
-  }
+  auto value = ParseJsonArgument(fmt::format("kv key '{}'", request.key), words[2]);
+  if (!value.ok()) return value.status();
+  request.value = std::move(value).value();
   return request;
 }
 

@@ -21,16 +21,12 @@ nlohmann::json ListingJson(const storage::VigyListing& listing) {
   return j;
 }
 
-// NEXT is shown only while a serve is live: a plan left by a serve that has
-// stopped tells nothing about when the vigy will tick.
 std::vector<Cell> Row(const storage::VigyListing& listing, int64_t now, bool serve_live) {
   const core::VigyRuntime& runtime = listing.runtime;
   std::string state = VigyStateName(listing.vigy, runtime);
   std::string last = runtime.last_result.value_or("-");
   std::string last_run = runtime.last_run_at_ms >= 0 ? FormatAgo(runtime.last_run_at_ms, now) : "-";
-  std::string next = serve_live && listing.vigy.enabled && runtime.next_due_ms
-                         ? FormatUntil(*runtime.next_due_ms, now)
-                         : "-";
+  std::string next = FormatNextTick(listing.vigy, runtime, now, serve_live);
   return {Cell(state, VigyStateStyle(state)),
           listing.vigy.name,
           listing.vigy.id,

@@ -26,7 +26,8 @@ void SetupRepl(CLI::App& sub, ReplOptions& options) {
   sub.footer(
       "Reads lines from stdin until the parentheses balance, evaluates them and prints the\n"
       "value. Definitions persist for the session; so does the kv of the vigy intrinsics.\n"
-      "Limits apply to each input separately. Ctrl-D (end of input) exits 0.");
+      "Limits apply to each input separately. Ctrl-D (end of input) exits 0; when stdin is\n"
+      "not a terminal (a script piped in), it exits 1 if any input failed, as sqlite3 does.");
 }
 
 core::Status RunRepl(const Invocation& inv, const ReplOptions& options) {
@@ -43,6 +44,8 @@ core::Status RunRepl(const Invocation& inv, const ReplOptions& options) {
 
   std::string pending;
   std::string line;
+  int inputs = 0;
+  int failed = 0;
   while (true) {
     if (interactive) {
       inv.out.Print(inv.out.Paint(Style::kDim, pending.empty() ? kPrompt : kContinuationPrompt));
@@ -62,6 +65,8 @@ core::Status RunRepl(const Invocation& inv, const ReplOptions& options) {
     if (balance.open() && !eof) continue;
 
     Session::Outcome outcome = session.Evaluate(pending, "<repl>");
+    ++inputs;
+    if (!outcome.ok) ++failed;
     if (line_open) inv.out.Print("\n");
     line_open = false;
     if (outcome.ok) {
@@ -73,6 +78,10 @@ core::Status RunRepl(const Invocation& inv, const ReplOptions& options) {
     if (eof) break;
   }
   if (interactive) inv.out.Print("\n");
+  if (failed > 0 && !interactive) {
+    return core::Status::Failed(fmt::format("{} of {} input{} failed", failed, inputs,
+                                            inputs == 1 ? "" : "s"));
+  }
   return core::Status::Ok();
 }
 

@@ -26,10 +26,14 @@ constexpr uint64_t kMaxCount = 1'000'000'000;
 // The earliest start time --since admits: a duration back from now, or an
 // RFC 3339 time.
 core::Result<int64_t> ParseSince(const std::string& text, int64_t now) {
-  if (core::Result<std::chrono::milliseconds> ago = ParseDuration(text); ago.ok()) {
-    return now - ago->count();
-  }
+  core::Result<std::chrono::milliseconds> ago = ParseDuration(text);
+  if (ago.ok()) return now - ago->count();
   if (std::optional<int64_t> at = core::ParseRfc3339Ms(text)) return *at;
+  if (ago.status().message().find("longer than") != std::string::npos) {
+    return Status::InvalidArgument(fmt::format(
+        "bad --since '{}': longer than {} (use an RFC 3339 time for older runs)", text,
+        FormatDuration(std::chrono::milliseconds(core::kMaxDurationMs))));
+  }
   return Status::InvalidArgument(fmt::format(
       "bad --since '{}': expected a duration back from now (e.g. 30m, 2h, 1d) or an RFC 3339 "
       "time",

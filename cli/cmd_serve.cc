@@ -17,6 +17,7 @@
 #include "core/scheduler.h"
 #include "core/selector.h"
 #include "core/time_format.h"
+#include "core/time_zone.h"
 #include "storage/serve_lock.h"
 #include "storage/sqlite_store.h"
 
@@ -117,13 +118,20 @@ Status RunServe(const Invocation& inv, const ServeOptions& options) {
   }
   scheduler_options.once = options.once;
   scheduler_options.version = VIGY_VERSION;
+  if (std::optional<std::string> zone = core::TimeZone::LocalProblem()) {
+    inv.out.PrintError(fmt::format("vigy: warning: {}\n", *zone));
+  }
 
   // Create (and migrate) the store first, and close it again: the serve lock
-  // must be taken while this process has no connection to the file.
+  // must be taken while this process has no connection to the file. A
+  // --once pass over a store that does not exist has nothing to tick, and
+  // leaves it uncreated, as every command but add and a lasting serve does.
   std::string path;
   {
-    auto store = OpenStore(inv.global, storage::OpenMode::kCreate);
+    auto store = OpenStore(inv.global, options.once ? storage::OpenMode::kExisting
+                                                    : storage::OpenMode::kCreate);
     if (!store.ok()) return store.status();
+    if ((*store)->missing()) return Status::Ok();
     path = (*store)->path();
   }
   auto lock = LockStore(inv.global, path);

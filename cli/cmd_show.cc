@@ -24,6 +24,7 @@ struct Shown {
   std::optional<storage::StateSnapshot> state;
   core::Kv kv;
   std::vector<core::RunRecord> runs;
+  bool serve_live = false;
 };
 
 core::Result<Shown> Load(storage::SqliteStore& store, const std::string& ref) {
@@ -44,6 +45,9 @@ core::Result<Shown> Load(storage::SqliteStore& store, const std::string& ref) {
   auto runs = store.ListRuns(storage::RunQuery{.vigy_id = id, .limit = kRecentRuns});
   if (!runs.ok()) return runs.status();
   shown.runs = std::move(runs).value();
+  auto serve = store.ReadServe();
+  if (!serve.ok()) return serve.status();
+  shown.serve_live = serve->has_value() && storage::ServeIsLive(**serve, storage::SystemNowMs());
   return shown;
 }
 
@@ -86,7 +90,8 @@ std::string RuntimeText(const Output& out, const Shown& shown, int64_t now) {
     }
     text += Field(out, "failures", out.Paint(Style::kRed, failures));
   }
-  if (r.next_due_ms) text += Field(out, "next", FormatUntil(*r.next_due_ms, now));
+  std::string next = FormatNextTick(shown.vigy, r, now, shown.serve_live);
+  if (next != "-") text += Field(out, "next", next);
   return text;
 }
 

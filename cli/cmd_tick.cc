@@ -89,12 +89,12 @@ void SetupTick(CLI::App& sub, TickCommandOptions& options) {
   sub.add_flag("--dry-run", options.dry_run,
                "evaluate and print, but run no handler and record nothing");
   sub.footer(
-      "Ticks each vigy once, in turn, and prints its run. A vigy named on the command line is\n"
-      "ticked even when disabled; --all and --selector tick enabled vigies only, by name.\n"
-      "With --json: the run object when one VIGY is named, else an array of run objects (in\n"
-      "the order ticked; empty when nothing matched). Exits 1 if any run failed; a tick that\n"
-      "could not run at all (e.g. the vigy is being ticked elsewhere for too long) is\n"
-      "reported on stderr and sets its own exit code.");
+      "Ticks each vigy once, in turn, and prints its run (with -q, failed runs only). A vigy\n"
+      "named on the command line is ticked even when disabled; --all and --selector tick\n"
+      "enabled vigies only, by name. With --json: the run object when one VIGY is named, else\n"
+      "an array of run objects (in the order ticked; empty when nothing matched). Exits 1 if\n"
+      "any run failed; a tick that could not run at all (e.g. the vigy is being ticked\n"
+      "elsewhere for too long) is reported on stderr and sets its own exit code.");
 }
 
 Status RunTick(const Invocation& inv, const TickCommandOptions& options) {
@@ -117,6 +117,7 @@ Status RunTick(const Invocation& inv, const TickCommandOptions& options) {
   tick_options.dry_run = options.dry_run;
   bool single = options.vigies.size() == 1;
   bool any_failed = false;
+  bool printed = false;  // a run's text is on stdout already
   std::optional<Status> trouble;  // the first tick that could not run
   nlohmann::json runs = nlohmann::json::array();
   for (size_t i = 0; i < vigies->size(); ++i) {
@@ -136,8 +137,11 @@ Status RunTick(const Invocation& inv, const TickCommandOptions& options) {
       }
       continue;
     }
+    // -q: only failed runs are worth a line.
+    if (inv.global.verbosity < 0 && run->ok()) continue;
     std::string text;
-    if (i > 0) text += "\n";
+    if (printed) text += "\n";
+    printed = true;
     if (!single && inv.global.verbosity <= 0) {
       text += Field(inv.out, "vigy", run->vigy_name);
     }

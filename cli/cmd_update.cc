@@ -64,6 +64,7 @@ Status RunUpdate(const Invocation& inv, const UpdateOptions& options) {
   vigy.updated_at_ms = now;
   if (Status s = (*store)->UpdateVigy(vigy); !s.ok()) return s;
 
+  WarnAboutTimeZone(inv.out, vigy.schedule);
   if (inv.global.json) {
     inv.out.PrintJson(core::ToJson(vigy));
   } else if (inv.global.verbosity >= 0) {

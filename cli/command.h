@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,7 +23,7 @@ class Output;
 
 // The options every command sees, set before a command runs.
 struct GlobalOptions {
-  std::string db;     // --db PATH; empty when not given (store commands resolve the default)
+  std::optional<std::string> db;  // --db PATH; unset when not given (the default applies)
   int verbosity = 0;  // +1 per -v, -1 per -q
   bool json = false;  // --json: print data as JSON on stdout
   bool no_color = false;

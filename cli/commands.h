@@ -53,7 +53,7 @@ core::Status RunRepl(const Invocation& inv, const ReplOptions& options);
 // vigy add FILE|- [--name N] [settings] [--replace]
 struct AddOptions {
   std::string file;
-  std::string name;
+  std::optional<std::string> name;  // unset: from the file name
   bool replace = false;
   VigyOptions settings;
 };

@@ -1,24 +1,23 @@
-// Durations as users write them on the command line: a whole number with a
-// unit, "250ms", "5s", "10m", "1h", "1d", or a bare number of milliseconds.
-// (Kept in cli/ until a store command needs the same parser in core/.)
+// Durations on the command line: the one parser and bound of core/duration.h,
+// and the message shape every duration option uses.
 #pragma once
 
-#include <chrono>
-#include <string>
+#include <cstdint>
 #include <string_view>
 
+#include "core/duration.h"
 #include "core/status.h"
 
 namespace vigy::cli {
 
-// The duration `text` names, or kInvalidArgument with
-// "bad duration 'TEXT': expected a number with ms, s, m, h or d" (or a note
-// that it is too long). Surrounding spaces, signs, fractions and compound
-// forms like "1h30m" are refused.
-core::Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
+using core::FormatDelay;
+using core::FormatDuration;
+using core::ParseDuration;
 
-// The shortest exact form ParseDuration reads back: "250ms", "5s", "10m",
-// "1h", "2d", "1500ms", "0ms".
-std::string FormatDuration(std::chrono::milliseconds duration);
+// The milliseconds of a duration option's value, at least `min_ms`.
+// kInvalidArgument "OPTION: bad duration 'TEXT': ..." when it does not parse
+// or is longer than 365d, "bad OPTION 'TEXT': at least MIN" when too short.
+core::Result<int64_t> ParseDurationOption(std::string_view option, std::string_view text,
+                                          int64_t min_ms = 0);
 
 }  // namespace vigy::cli

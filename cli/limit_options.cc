@@ -10,12 +10,6 @@
 #include "cli/duration.h"
 
 namespace vigy::cli {
-namespace {
-
-// Far beyond any honest evaluation, and far from overflowing the clock.
-constexpr std::chrono::milliseconds kMaxTimeout = std::chrono::hours(24 * 365);
-
-}  // namespace
 
 void AddLimitOptions(CLI::App& app, LimitOptions& options) {
   const lisp::Limits defaults;
@@ -38,16 +32,9 @@ void AddLimitOptions(CLI::App& app, LimitOptions& options) {
 core::Result<lisp::Limits> ToLimits(const LimitOptions& options) {
   lisp::Limits limits;
   if (!options.timeout.empty()) {
-    auto timeout = ParseDuration(options.timeout);
-    if (!timeout.ok()) {
-      return core::Status::InvalidArgument("--timeout: " + timeout.status().message());
-    }
-    if (timeout->count() == 0 || *timeout > kMaxTimeout) {
-      return core::Status::InvalidArgument(
-          fmt::format("bad --timeout '{}': expected more than 0 and at most {}", options.timeout,
-                      FormatDuration(kMaxTimeout)));
-    }
-    limits.timeout = *timeout;
+    auto timeout = ParseDurationOption("--timeout", options.timeout, 1);
+    if (!timeout.ok()) return timeout.status();
+    limits.timeout = std::chrono::milliseconds(*timeout);
   }
   if (!options.max_steps.empty()) {
     auto steps =

@@ -42,7 +42,9 @@ void Write(std::FILE* stream, std::string_view text) {
 
 bool NoColorRequested() {
   const char* value = std::getenv("NO_COLOR");
-  return value != nullptr && value[0] != '\0';
+  if (value != nullptr && value[0] != '\0') return true;
+  const char* term = std::getenv("TERM");
+  return term != nullptr && std::string_view(term) == "dumb";
 }
 
 Output::Output(std::FILE* out, std::FILE* err, bool color_out, bool color_err)

@@ -19,7 +19,7 @@ class Output {
   Output(std::FILE* out, std::FILE* err, bool color_out, bool color_err);
 
   // Colour for a stream that is a terminal, unless `no_color` (--no-color) or
-  // the NO_COLOR environment variable is set to anything non-empty.
+  // NoColorRequested().
   static Output ForProcess(bool no_color);
 
   // Writes `text` to stdout as is.
@@ -46,7 +46,8 @@ class Output {
   bool color_err_;
 };
 
-// Whether the NO_COLOR convention asks for no colour.
+// Whether the environment asks for no colour: NO_COLOR set to anything
+// non-empty, or TERM=dumb (a terminal that cannot show it).
 bool NoColorRequested();
 
 }  // namespace vigy::cli

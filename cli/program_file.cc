@@ -2,16 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <iterator>
-#include <sstream>
-#include <system_error>
 
 #include "cli/output.h"
+#include "core/vigy.h"
 #include "core/vigy_library.h"
 #include "lisp/reader.h"
 
@@ -20,6 +20,11 @@ namespace {
 
 core::Status CannotRead(const std::string& path, const std::string& reason) {
   return core::Status::InvalidArgument(fmt::format("cannot read '{}': {}", path, reason));
+}
+
+core::Status TooLarge(const std::string& path) {
+  return CannotRead(path, fmt::format("larger than {} MiB, the most a program may be",
+                                      core::kMaxProgramBytes >> 20));
 }
 
 }  // namespace
@@ -37,22 +42,54 @@ core::Result<ProgramFile> ReadProgramFile(const std::string& path) {
   ProgramFile file;
   file.path = path;
   file.stem = FileStem(path);
-  if (path == "-") {
-    file.name = "<stdin>";
-    std::ostringstream text;
-    text << std::cin.rdbuf();
-    if (std::cin.bad()) return CannotRead(path, "read error");
-    file.text = text.str();
-    return file;
+  file.name = path == "-" ? "<stdin>" : path;
+  int fd = STDIN_FILENO;
+  if (path != "-") {
+    // Non-blocking, so that opening a FIFO with no writer cannot hang.
+    fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return CannotRead(path, std::strerror(errno));
   }
-  file.name = path;
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return CannotRead(path, "is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return CannotRead(path, std::strerror(errno));
-  file.text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  if (in.bad()) return CannotRead(path, "read error");
-  return file;
+  struct FdCloser {
+    int fd;
+    ~FdCloser() {
+      if (fd != STDIN_FILENO) close(fd);
+    }
+  } closer{fd};
+  if (path != "-") {
+    struct stat st {};
+    if (fstat(fd, &st) != 0) return CannotRead(path, std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) return CannotRead(path, "is a directory");
+    if (!S_ISREG(st.st_mode)) {
+      return CannotRead(path, "not a regular file (give a file, or - to read stdin)");
+    }
+    if (static_cast<uint64_t>(st.st_size) > core::kMaxProgramBytes) {
+      return TooLarge(path);
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  }
+  // Read one byte past the limit to tell a file at the limit from a longer
+  // one (a file can grow after fstat; stdin has no size).
+  char buffer[65536];
+  while (file.text.size() <= core::kMaxProgramBytes) {
+    ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return CannotRead(path, std::strerror(errno));
+    if (n == 0) return file;
+    file.text.append(buffer, static_cast<size_t>(n));
+  }
+  return TooLarge(path);
+}
+
+core::Status CheckNotEmpty(const ProgramFile& file) {
+  lisp::Arena scratch;
+  lisp::ReadOutput read;
+  lisp::Diagnostic unused;
+  if (lisp::ReadAll(scratch, file.text, file.name, &read, &unused) && read.forms.empty()) {
+    return core::Status::Failed(
+        fmt::format("{} is empty: a program needs at least one form", file.name));
+  }
+  return core::Status::Ok();
 }
 
 void PrintDiagnostics(Output& out, const std::vector<lisp::Diagnostic>& diagnostics,
@@ -70,14 +107,7 @@ core::Result<ProgramFile> ReadCompilingProgram(Output& out, const std::string& p
     PrintDiagnostics(out, compiled.errors, file->text);
     return core::Status::Failed(fmt::format("{} does not compile", file->name));
   }
-  // An empty file (or only comments) compiles, but registering it is a mistake.
-  lisp::Arena scratch;
-  lisp::ReadOutput read;
-  lisp::Diagnostic unused;
-  if (lisp::ReadAll(scratch, file->text, file->name, &read, &unused) && read.forms.empty()) {
-    return core::Status::Failed(
-        fmt::format("{} is empty: a program needs at least one form", file->name));
-  }
+  if (core::Status s = CheckNotEmpty(*file); !s.ok()) return s;
   return file;
 }
 

@@ -21,9 +21,17 @@ struct ProgramFile {
   std::string text;
 };
 
-// Reads the whole file (or stdin for "-"). kInvalidArgument
-// "cannot read 'PATH': REASON" when it cannot.
+// Reads the whole file (or stdin for "-"), which must be a regular file (or
+// stdin) of at most core::kMaxProgramBytes. kInvalidArgument
+// "cannot read 'PATH': REASON" when it cannot (a directory, a device, a FIFO,
+// too large), before reading more than the limit.
 core::Result<ProgramFile> ReadProgramFile(const std::string& path);
+
+// kFailed "NAME is empty: a program needs at least one form" for a program
+// with no forms (empty, or only comments), which compiles but is a mistake to
+// register; ok otherwise (including when it does not read: that is for the
+// compiler to report).
+core::Status CheckNotEmpty(const ProgramFile& file);
 
 // The file name without directories and its last extension: "dir/web.vigy" ->
 // "web"; "-" -> "stdin".

@@ -79,7 +79,7 @@ Level LevelOf(const core::SchedulerEvent& event) {
 }
 
 std::string In(int64_t from_ms, int64_t to_ms) {
-  return FormatDuration(std::chrono::milliseconds(std::max<int64_t>(0, to_ms - from_ms)));
+  return FormatDelay(std::chrono::milliseconds(std::max<int64_t>(0, to_ms - from_ms)));
 }
 
 // The event as words, without time or level.
@@ -87,7 +87,8 @@ std::string Describe(const core::SchedulerEvent& e) {
   const core::RunRecord* run = e.run;
   switch (e.kind) {
     case Kind::kStarted:
-      return fmt::format("serving {} ({} vigies scheduled)", e.message, e.count);
+      return fmt::format("serving {} ({} {} scheduled)", e.message, e.count,
+                         e.count == 1 ? "vigy" : "vigies");
     case Kind::kTicked: {
       std::string text = fmt::format("{}: tick {} {} in {}ms", e.vigy_name, run->tick, run->result,
                                      run->duration_ms);

@@ -9,9 +9,7 @@ namespace vigy::cli {
 
 core::Result<std::unique_ptr<storage::SqliteStore>> OpenStore(const GlobalOptions& global,
                                                               storage::OpenMode mode) {
-  std::optional<std::string> flag;
-  if (!global.db.empty()) flag = global.db;
-  core::Result<std::string> path = storage::ResolveStorePath(flag);
+  core::Result<std::string> path = storage::ResolveStorePath(global.db);
   if (!path.ok()) return path.status();
   return storage::SqliteStore::Open(*path, mode);
 }

@@ -8,28 +8,19 @@
 
 #include "cli/arg_parsers.h"
 #include "cli/duration.h"
+#include "cli/output.h"
 #include "core/cron.h"
 #include "core/ids.h"
 #include "core/selector.h"
+#include "core/time_zone.h"
 
 namespace vigy::cli {
 namespace {
 
 using core::Status;
 
-// Far beyond any honest tick, and far from overflowing the clock (as the
-// evaluation limits of `vigy run`).
-constexpr int64_t kMaxTimeoutMs = int64_t{365} * 24 * 3600 * 1000;
-
 Status Contradiction(std::string_view a, std::string_view b) {
   return Status::InvalidArgument(fmt::format("{} and {} cannot be used together", a, b));
-}
-
-core::Result<int64_t> ParseMs(std::string_view option, const std::string& text) {
-  core::Result<std::chrono::milliseconds> ms = ParseDuration(text);
-  if (!ms.ok())
-    return Status::InvalidArgument(fmt::format("{}: {}", option, ms.status().message()));
-  return static_cast<int64_t>(ms->count());
 }
 
 Status ApplySchedule(const VigyOptions& o, core::Schedule& schedule) {
@@ -38,7 +29,7 @@ Status ApplySchedule(const VigyOptions& o, core::Schedule& schedule) {
     return Contradiction("--no-schedule", o.every ? "--every" : "--cron");
   }
   if (o.every) {
-    core::Result<int64_t> ms = ParseMs("--every", *o.every);
+    core::Result<int64_t> ms = ParseDurationOption("--every", *o.every);
     if (!ms.ok()) return ms.status();
     if (*ms < kMinEveryMs) {
       return Status::InvalidArgument(
@@ -59,12 +50,20 @@ Status ApplySchedule(const VigyOptions& o, core::Schedule& schedule) {
   if (o.no_schedule) schedule = core::Schedule{};
   if (o.jitter) {
     if (o.no_schedule) return Contradiction("--no-schedule", "--jitter");
-    core::Result<int64_t> ms = ParseMs("--jitter", *o.jitter);
+    core::Result<int64_t> ms = ParseDurationOption("--jitter", *o.jitter);
     if (!ms.ok()) return ms.status();
     schedule.jitter_ms = *ms;
   }
   if (schedule.kind == core::ScheduleKind::kNone && schedule.jitter_ms != 0) {
     return Status::InvalidArgument("--jitter needs a schedule (--every or --cron)");
+  }
+  // The offset is a place inside one interval: a longer window would only
+  // delay the first tick, by up to the whole window.
+  if (schedule.kind == core::ScheduleKind::kEvery && schedule.jitter_ms > schedule.every_ms) {
+    return Status::InvalidArgument(
+        fmt::format("--jitter {} is longer than the interval --every {} (at most the interval)",
+                    FormatDuration(std::chrono::milliseconds(schedule.jitter_ms)),
+                    FormatDuration(std::chrono::milliseconds(schedule.every_ms))));
   }
   return Status::Ok();
 }
@@ -89,13 +88,8 @@ Status ApplyLimits(const VigyOptions& o, core::Vigy& vigy) {
   if (o.max_steps && o.no_max_steps) return Contradiction("--max-steps", "--no-max-steps");
   if (o.handler && o.no_handler) return Contradiction("--handler", "--no-handler");
   if (o.timeout) {
-    core::Result<int64_t> ms = ParseMs("--timeout", *o.timeout);
+    core::Result<int64_t> ms = ParseDurationOption("--timeout", *o.timeout, 1);
     if (!ms.ok()) return ms.status();
-    if (*ms <= 0 || *ms > kMaxTimeoutMs) {
-      return Status::InvalidArgument(
-          fmt::format("bad --timeout '{}': expected more than 0 and at most {}", *o.timeout,
-                      FormatDuration(std::chrono::milliseconds(kMaxTimeoutMs))));
-    }
     vigy.timeout_ms = *ms;
   }
   if (o.no_timeout) vigy.timeout_ms.reset();
@@ -131,9 +125,11 @@ void AddVigyOptions(CLI::App& sub, VigyOptions& o, bool for_update) {
                  "tick on a cron schedule: 5 fields, 6 with seconds first, or @daily and the "
                  "like; in serve's local time zone")
       ->type_name("EXPR");
-  sub.add_option("--jitter", o.jitter, "a stable per-vigy offset inside this window")
+  sub.add_option("--jitter", o.jitter,
+                 "a stable per-vigy offset inside this window (at most the --every interval)")
       ->type_name("D");
-  sub.add_option("--label", o.labels, "a label KEY=VALUE (repeatable)")
+  sub.add_option("--label", o.labels,
+                 "a label KEY=VALUE (repeatable; a value is at most 63 of A-Z a-z 0-9 . _ -)")
       ->type_name("K=V")
       ->allow_extra_args(false);
   sub.add_option("--timeout", o.timeout, "wall-clock limit per tick (default 10s)")->type_name("D");
@@ -152,6 +148,13 @@ void AddVigyOptions(CLI::App& sub, VigyOptions& o, bool for_update) {
   sub.add_flag("--no-timeout", o.no_timeout, "back to the default timeout");
   sub.add_flag("--no-max-steps", o.no_max_steps, "back to the default step budget");
   sub.add_flag("--no-handler", o.no_handler, "remove the action handler");
+}
+
+void WarnAboutTimeZone(Output& out, const core::Schedule& schedule) {
+  if (schedule.kind != core::ScheduleKind::kCron) return;
+  if (std::optional<std::string> problem = core::TimeZone::LocalProblem()) {
+    out.PrintError(fmt::format("vigy: warning: {}\n", *problem));
+  }
 }
 
 Status ApplyVigyOptions(const VigyOptions& options, core::Vigy& vigy) {

@@ -17,6 +17,8 @@ class App;
 
 namespace vigy::cli {
 
+class Output;
+
 // The shortest --every interval.
 inline constexpr int64_t kMinEveryMs = 100;
 
@@ -51,5 +53,9 @@ void AddVigyOptions(CLI::App& sub, VigyOptions& options, bool for_update);
 // --every under 100ms, a --cron that does not parse, two options that
 // contradict each other, or a jitter left on a vigy without a schedule.
 core::Status ApplyVigyOptions(const VigyOptions& options, core::Vigy& vigy);
+
+// For a cron schedule, "vigy: warning: ..." on stderr when TZ names a zone
+// the system does not know (cron would silently run in UTC).
+void WarnAboutTimeZone(Output& out, const core::Schedule& schedule);
 
 }  // namespace vigy::cli

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <random>
 
+#include "lisp/utf8.h"
+
 namespace vigy::core {
 namespace {
 
@@ -72,7 +74,8 @@ Status ValidateVigyName(std::string_view name) {
     return Status::InvalidArgument("vigy name is empty (use 1-64 of A-Z a-z 0-9 . _ -)");
   if (name.size() > 64) {
     return Status::InvalidArgument(
-        fmt::format("vigy name '{}' is {} characters long (at most 64)", name, name.size()));
+        fmt::format("vigy name '{}...' is {} characters long (at most 64)", name.substr(0, 20),
+                    name.size()));
   }
   for (size_t i = 0; i < name.size(); ++i) {
     if (!IsNameChar(name[i])) {
@@ -97,6 +100,27 @@ Status ValidateLabelKey(std::string_view key) {
           fmt::format("label key '{}' has {} at position {} (use only A-Z a-z 0-9 . _ / -)", key,
                       Shown(key[i]), i + 1));
     }
+  }
+  return Status::Ok();
+}
+
+Status ValidateKvKey(std::string_view key) {
+  if (key.empty()) return Status::InvalidArgument("the kv key is empty");
+  if (key.size() > kMaxKvKeyBytes) {
+    return Status::InvalidArgument(fmt::format("kv key '{}...' is {} bytes long (at most {})",
+                                               key.substr(0, 20), key.size(), kMaxKvKeyBytes));
+  }
+  for (size_t i = 0; i < key.size(); ++i) {
+    unsigned char u = static_cast<unsigned char>(key[i]);
+    if (u < 0x20 || u == 0x7f) {
+      return Status::InvalidArgument(fmt::format(
+          "kv key has {} at byte {} (control characters are not allowed in keys)", Shown(key[i]),
+          i + 1));
+    }
+  }
+  if (size_t bad = lisp::FirstInvalidUtf8(key); bad < key.size()) {
+    return Status::InvalidArgument(
+        fmt::format("kv key has {} at byte {} (keys are UTF-8 text)", Shown(key[bad]), bad + 1));
   }
   return Status::Ok();
 }

@@ -29,12 +29,20 @@ std::string Revision(std::string_view program_text);
 // processes. Thread-safe.
 std::string NewRunId(int64_t epoch_ms);
 
-// ok, or kInvalidArgument naming the problem: a vigy name is 1-64 characters
+// ok, or kInvalidArgument naming the problem (and quoting at most the first
+// 20 characters of a long name): a vigy name is 1-64 characters
 // of [A-Za-z0-9._-].
 Status ValidateVigyName(std::string_view name);
 
 // ok, or kInvalidArgument naming the problem: a label key is 1-253 characters
 // of [A-Za-z0-9._/-].
 Status ValidateLabelKey(std::string_view key);
+
+// The longest kv key, in bytes.
+inline constexpr size_t kMaxKvKeyBytes = 1024;
+
+// ok, or kInvalidArgument naming the problem: a kv key is 1-1024 bytes of
+// UTF-8 text without control characters (no newlines, tabs or escapes).
+Status ValidateKvKey(std::string_view key);
 
 }  // namespace vigy::core

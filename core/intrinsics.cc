@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/duration.h"
+#include "core/ids.h"
 #include "core/tick_context.h"
 #include "lisp/builtin_args.h"
 #include "lisp/json.h"
@@ -67,9 +69,12 @@ std::string_view NameArg(Machine& m, Value v, std::string_view what) {
 
 std::string_view KeyArg(Machine& m, Value v) { return NameArg(m, v, "string key"); }
 
-// A key the program may write: not one of the runtime's.
+// A key the program may write: a valid kv key, not one of the runtime's.
 std::string_view WritableKeyArg(Machine& m, Value v) {
   std::string_view key = KeyArg(m, v);
+  if (Status s = ValidateKvKey(key); !s.ok()) {
+    m.Fail("value", fmt::format("bad key in '{}': {}", m.builtin_name(), s.message()));
+  }
   if (IsReservedKey(key)) {
     m.Fail("value", fmt::format("key '{}' is reserved in '{}': keys starting with '{}' belong to "
                                 "the runtime",
@@ -97,12 +102,19 @@ bool IsOneOf(std::string_view word, std::span<const std::string_view> choices) {
   return std::find(choices.begin(), choices.end(), word) != choices.end();
 }
 
-// A non-negative number of milliseconds, as an integer (floats are rounded).
+// A number of milliseconds in the one duration range, 0 to kMaxDurationMs
+// (core/duration.h), as an integer (floats are rounded).
 int64_t MillisArg(Machine& m, Value v, std::string_view what) {
   double ms = lisp::ArgNumber(m, v, what);
-  if (!std::isfinite(ms) || ms < 0 || ms > 9.2e18) {
+  if (std::isfinite(ms) && ms < 0) {
     m.Fail("value", fmt::format("'{}' needs a non-negative number of milliseconds, got {}",
                                 m.builtin_name(), lisp::Repr(v)));
+  }
+  if (!std::isfinite(ms) || (v.is_int() ? v.i > kMaxDurationMs : ms > kMaxDurationMs)) {
+    m.Fail("value", fmt::format("'{}' needs at most {} milliseconds ({}), got {}",
+                                m.builtin_name(), kMaxDurationMs,
+                                FormatDuration(std::chrono::milliseconds(kMaxDurationMs)),
+                                lisp::Repr(v)));
   }
   return v.is_int() ? v.i : static_cast<int64_t>(std::llround(ms));
 }

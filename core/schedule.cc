@@ -11,6 +11,27 @@ namespace {
 // Keeps jitter independent of other uses of the id hash.
 constexpr uint64_t kJitterSeed = 0x6a69'7474'6572'0001;
 
+// Time arithmetic that saturates at the ends of int64 instead of wrapping, so
+// no stored interval or jitter, however large, can turn a due time into 1970.
+int64_t AddMs(int64_t a, int64_t b) {
+  int64_t sum = 0;
+  if (!__builtin_add_overflow(a, b, &sum)) return sum;
+  return b > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+}
+
+int64_t SubMs(int64_t a, int64_t b) {
+  int64_t difference = 0;
+  if (!__builtin_sub_overflow(a, b, &difference)) return difference;
+  return b < 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+}
+
+int64_t MulMs(int64_t a, int64_t b) {
+  int64_t product = 0;
+  if (!__builtin_mul_overflow(a, b, &product)) return product;
+  return (a < 0) != (b < 0) ? std::numeric_limits<int64_t>::min()
+                            : std::numeric_limits<int64_t>::max();
+}
+
 int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
@@ -20,9 +41,9 @@ int64_t FloorDiv(int64_t a, int64_t b) {
 // The first cron slot whose due time is after `after_due_ms`.
 std::optional<int64_t> NextCronSlot(const CronSpec& spec, int64_t jitter_offset_ms,
                                     int64_t after_due_ms, const TimeZone& zone) {
-  std::optional<int64_t> at = NextCronTime(spec, after_due_ms - jitter_offset_ms, zone);
+  std::optional<int64_t> at = NextCronTime(spec, SubMs(after_due_ms, jitter_offset_ms), zone);
   if (!at) return std::nullopt;
-  return *at + jitter_offset_ms;
+  return AddMs(*at, jitter_offset_ms);
 }
 
 // The latest slot <= now among `plan` and the slots after it, for a plan
@@ -32,7 +53,7 @@ std::optional<Due> CatchUp(const CompiledSchedule& schedule, int64_t plan_ms, in
   if (plan_ms > now_ms) return Due{plan_ms, 0};
   if (schedule.kind == ScheduleKind::kEvery) {
     // Counting from one interval before the plan makes the plan itself slot 1.
-    return NextEveryDue(plan_ms - schedule.every_ms, schedule.every_ms, now_ms);
+    return NextEveryDue(SubMs(plan_ms, schedule.every_ms), schedule.every_ms, now_ms);
   }
   std::optional<Due> later =
       NextCronDue(*schedule.cron, schedule.jitter_offset_ms, plan_ms, now_ms, zone);
@@ -51,9 +72,10 @@ int64_t StableJitterMs(std::string_view vigy_id, int64_t jitter_ms) {
 Due NextEveryDue(int64_t previous_due_ms, int64_t every_ms, int64_t now_ms) {
   // The smallest k >= 1 with previous + k * every > now - every is
   // floor((now - previous) / every), at least 1.
-  const int64_t k = std::max<int64_t>(1, FloorDiv(now_ms - previous_due_ms, every_ms));
-  const int64_t due = previous_due_ms + k * every_ms;
-  if (due > now_ms + every_ms) return Due{now_ms + every_ms, 0};
+  const int64_t k = std::max<int64_t>(1, FloorDiv(SubMs(now_ms, previous_due_ms), every_ms));
+  const int64_t due = AddMs(previous_due_ms, MulMs(k, every_ms));
+  const int64_t restart = AddMs(now_ms, every_ms);
+  if (due > restart) return Due{restart, 0};
   return Due{due, k - 1};
 }
 
@@ -95,8 +117,8 @@ std::optional<Due> NextCronDue(const CronSpec& spec, int64_t jitter_offset_ms,
   }
   // Too many to count: find a slot close to now by looking back from now in
   // growing windows, then step to the last one that is not in the future.
-  for (int64_t window = 1000;; window *= 2) {
-    const int64_t from = std::max(latest, now_ms - window);
+  for (int64_t window = 1000;; window = MulMs(window, 2)) {
+    const int64_t from = std::max(latest, SubMs(now_ms, window));
     std::optional<int64_t> next = NextCronSlot(spec, jitter_offset_ms, from, zone);
     if (next && *next <= now_ms) {
       latest = *next;
@@ -133,9 +155,9 @@ std::optional<Due> InitialDue(const CompiledSchedule& schedule, const VigyRuntim
       if (runtime.next_due_ms) {
         due = CatchUp(schedule, *runtime.next_due_ms, now_ms, zone);
       } else if (runtime.last_tick_ms >= 0) {
-        due = CatchUp(schedule, runtime.last_tick_ms + schedule.every_ms, now_ms, zone);
+        due = CatchUp(schedule, AddMs(runtime.last_tick_ms, schedule.every_ms), now_ms, zone);
       } else {
-        due = Due{now_ms + schedule.jitter_offset_ms, 0};
+        due = Due{AddMs(now_ms, schedule.jitter_offset_ms), 0};
       }
       break;
     case ScheduleKind::kCron: {

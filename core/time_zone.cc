@@ -1,5 +1,7 @@
 #include "core/time_zone.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -89,6 +91,23 @@ CivilTime SecondsToCivil(int64_t seconds) {
 }
 
 TimeZone TimeZone::Local() { return TimeZone(""); }
+
+std::optional<std::string> TimeZone::LocalProblem() {
+  const char* tz = std::getenv("TZ");
+  if (tz == nullptr || *tz == '\0') return std::nullopt;
+  std::string_view name = tz;
+  if (name.starts_with(':')) name.remove_prefix(1);
+  // A POSIX rule names its offset with digits ("UTC0", "EST5EDT,M3.2.0,M11.1.0").
+  if (name.find_first_of("0123456789,<") != std::string_view::npos) return std::nullopt;
+  if (name.starts_with('/')) {
+    if (IsTzFile(std::string(name))) return std::nullopt;
+  } else if (Named(name).ok()) {
+    return std::nullopt;
+  }
+  return fmt::format("TZ '{}' is not a time zone this system knows, so local time is UTC "
+                     "(see /usr/share/zoneinfo for the names)",
+                     tz);
+}
 
 Result<TimeZone> TimeZone::Named(std::string_view name) {
   const char* dir = std::getenv("TZDIR");

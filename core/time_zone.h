@@ -66,6 +66,11 @@ class TimeZone {
  public:
   // The process's zone: TZ if set, else the system's /etc/localtime.
   static TimeZone Local();
+  // Why the local zone is not what TZ names, if it is not: TZ set to a zone
+  // name (optionally after ':') that the tz database does not have, so the C
+  // library silently uses UTC. nullopt when TZ is unset, empty, a POSIX rule
+  // such as "EST5EDT" or "UTC0", or a zone the system knows.
+  static std::optional<std::string> LocalProblem();
 
   // A zone from the tz database by name ("America/New_York", "UTC"). The name
   // must be a relative path to a tzfile under $TZDIR (default

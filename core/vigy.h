@@ -15,6 +15,10 @@
 
 namespace vigy::core {
 
+// The largest program a vigy may have: 1 MiB of source text. Every surface
+// that takes a program refuses a larger one before doing any work with it.
+inline constexpr size_t kMaxProgramBytes = size_t{1} << 20;
+
 // A vigy's labels, key to value, ordered so listings are stable. Keys are
 // checked by ValidateLabelKey, values by ValidateLabelValue (core/selector.h).
 using Labels = std::map<std::string, std::string>;

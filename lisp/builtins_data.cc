@@ -15,29 +15,15 @@
 namespace vigy::lisp {
 namespace {
 
-// nlohmann's messages start with "[json.exception.parse_error.101] "; the
-// part after it names the problem and where it is.
-std::string_view WithoutExceptionId(std::string_view what) {
-  if (what.starts_with('[')) {
-    size_t close = what.find("] ");
-    if (close != std::string_view::npos) what.remove_prefix(close + 2);
-  }
-  return what;
-}
-
+// Text within the JSON bounds (json.h) to a value.
 Value JsonParse(Machine& m, Args args) {
   std::string_view text = ArgString(m, args[0]);
   nlohmann::json parsed;
-  try {
-    parsed = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    m.Fail("json", fmt::format("invalid JSON in 'json-parse': {}", WithoutExceptionId(e.what())));
+  std::string error;
+  if (!ParseJson(text, &parsed, &error)) {
+    m.Fail("json", fmt::format("invalid JSON in 'json-parse': {}", error));
   }
-  try {
-    return FromJson(m.arena(), parsed);
-  } catch (const std::length_error& e) {
-    m.Fail("json", fmt::format("JSON in 'json-parse' is {}", e.what()));
-  }
+  return FromJson(m.arena(), parsed);
 }
 
 // Compact JSON; bytes that are not valid UTF-8 become U+FFFD.

@@ -152,7 +152,12 @@ int64_t Machine::RemainingMs() const {
   return std::max<int64_t>(0, left.count());
 }
 
-void Machine::StackExhausted() { DepthExceeded(); }
+void Machine::StackExhausted() {
+  throw LimitHit{fmt::format("stack limit exceeded ({} values): too many arguments in one call, "
+                             "or calls nested too deep",
+                             stack_end_ - stack_base_),
+                 SitePos()};
+}
 
 void Machine::DepthExceeded() {
   throw LimitHit{fmt::format("call depth limit exceeded ({} frames)", limits_.max_depth),
@@ -189,7 +194,7 @@ Value Machine::CallClosure(Closure* fn, Value* base, int nargs) {
                     nargs);
     }
     if (static_cast<size_t>(stack_end_ - base) < static_cast<size_t>(lambda->frame_size)) {
-      StackExhausted();
+      DepthExceeded();  // frames of deep recursion filled the stack
     }
     if (lambda->has_rest) {
       Value rest = Value::Empty();

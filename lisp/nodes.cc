@@ -214,6 +214,7 @@ class CallNode final : public Node {
   Value Eval(Machine& m, Value* fp, const Closure* self) const override {
     Value fn = fn_->Eval(m, fp, self);
     int nargs = static_cast<int>(args_.size());
+    m.set_site(this);  // a call too wide for the stack fails here, with this position
     Value* base = m.PushFrame(nargs);
     for (int i = 0; i < nargs; ++i) base[i] = args_[i]->Eval(m, fp, self);
     m.set_site(this);
@@ -247,6 +248,7 @@ class BuiltinCallNode final : public Node {
 
   Value Eval(Machine& m, Value* fp, const Closure* self) const override {
     int nargs = static_cast<int>(args_.size());
+    m.set_site(this);  // a call too wide for the stack fails here, with this position
     Value* base = m.PushFrame(nargs);
     for (int i = 0; i < nargs; ++i) base[i] = args_[i]->Eval(m, fp, self);
     m.set_site(this);

@@ -83,14 +83,18 @@ class Reader {
   Reader(Arena& arena, std::string_view src, ReadOutput* out)
       : arena_(arena), src_(src), out_(out) {}
 
-  // program: form*
+  // program: BOM? form*
   void ReadProgram() {
+    // A byte-order mark some editors write at the start is not part of the
+    // program; anywhere else it is an error below.
+    if (src_.starts_with(kByteOrderMark)) i_ = kByteOrderMark.size();
     size_t invalid = FirstInvalidUtf8(src_);
     if (invalid < src_.size()) {
       while (i_ < invalid) Advance();
       Fail(Pos(), fmt::format("invalid UTF-8 (byte 0x{:02x}): programs are UTF-8 text",
                               static_cast<unsigned char>(src_[invalid])));
     }
+    CheckCharacters();
     while (true) {
       SkipAtmosphere();
       if (AtEnd()) return;
@@ -101,6 +105,31 @@ class Reader {
   }
 
  private:
+  static constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
+  // Programs are text: no NUL or other control character (but tab, newline,
+  // carriage return, form feed and vertical tab) and no byte-order mark past
+  // the start, anywhere, even in strings and comments (write "\\u001b" for
+  // an escape character in a string). Fails at the first one.
+  void CheckCharacters() {
+    const size_t start = i_;
+    for (size_t k = i_; k < src_.size(); ++k) {
+      unsigned char u = static_cast<unsigned char>(src_[k]);
+      bool control = (u < 0x20 && u != '\t' && u != '\n' && u != '\r' && u != '\f' &&
+                      u != '\v') ||
+                     u == 0x7f;
+      bool bom = u == 0xEF && src_.substr(k, 3) == kByteOrderMark;
+      if (!control && !bom) continue;
+      while (i_ < k) Advance();
+      if (bom) Fail(Pos(), "a byte-order mark (U+FEFF) inside the program");
+      Fail(Pos(), fmt::format("control character U+{:04X} ({}): programs are text", u,
+                              u == 0 ? "NUL" : u == 0x1b ? "ESC" : u == 0x7f ? "DEL" : "C0"));
+    }
+    i_ = start;
+    line_ = 1;
+    col_ = 1;
+  }
+
   bool AtEnd() const { return i_ >= src_.size(); }
   char Peek() const { return src_[i_]; }
   SourcePos Pos() const { return {line_, col_}; }
@@ -138,7 +167,6 @@ class Reader {
 
   // form: list | quoted | string | atom
   Value ReadForm(int depth) {
-    if (depth > kMaxReadDepth) Fail(Pos(), fmt::format("forms nested deeper than {}", kMaxReadDepth));
     SourcePos pos = Pos();
     char ch = Peek();
     switch (ch) {
@@ -164,8 +192,16 @@ class Reader {
     }
   }
 
+  // The list opened at `depth` is nested depth + 1 deep.
+  void CheckNesting(int depth) {
+    if (depth >= kMaxReadDepth) {
+      Fail(Pos(), fmt::format("forms nested deeper than {}", kMaxReadDepth));
+    }
+  }
+
   // list: '(' form* ')'
   Value ReadList(int depth) {
+    CheckNesting(depth);
     SourcePos open = Pos();
     Advance();
     ListBuilder items(arena_);
@@ -187,6 +223,7 @@ class Reader {
 
   // quoted: ('\'' | '`' | ',' | ',@') form
   Value ReadQuoted(std::string_view name, int prefix_len, int depth) {
+    CheckNesting(depth);
     SourcePos pos = Pos();
     std::string_view prefix = src_.substr(i_, prefix_len);
     for (int k = 0; k < prefix_len; ++k) Advance();

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "lisp/utf8.h"
 
 namespace vigy::lisp {
@@ -26,19 +28,26 @@ std::string Diagnostic::FormatWithSource(std::string_view source) const {
   // The line is shown one character (as the reader counts columns) at a time:
   // one that is not valid UTF-8, or is a control character other than tab,
   // becomes U+FFFD so nothing from the file reaches a terminal raw. The caret
-  // sits under the column's character; tabs are copied so it lines up.
-  std::string shown;
-  std::string pad;
+  // sits under the column's character; tabs are copied so it lines up. A long
+  // line (minified, or a binary file) is cut to kShownColumns characters
+  // around the column, with "..." marking what was left out.
+  constexpr int kShownColumns = 100;
+  const int first_col = std::max(1, pos.col - kShownColumns / 2);
+  const int last_col = first_col + kShownColumns - 1;
+  std::string shown = first_col > 1 ? "..." : "";
+  std::string pad = first_col > 1 ? "   " : "";
   int col = 1;
-  for (size_t i = 0; i < text.size(); i += Utf8CharLength(text, i)) {
+  for (size_t i = 0; i < text.size(); i += Utf8CharLength(text, i), ++col) {
+    if (col < first_col) continue;
+    if (col > last_col) {
+      shown += "...";
+      break;
+    }
     std::string_view ch = text.substr(i, Utf8CharLength(text, i));
     unsigned char first = static_cast<unsigned char>(ch[0]);
     bool control = (first < 0x20 && first != '\t') || first == 0x7f;
     shown += control || FirstInvalidUtf8(ch) != ch.size() ? std::string_view("\xEF\xBF\xBD") : ch;
-    if (col < pos.col) {
-      pad += first == '\t' ? '\t' : ' ';
-      ++col;
-    }
+    if (col < pos.col) pad += first == '\t' ? '\t' : ' ';
   }
   return fmt::format("{}\n  {}\n  {}^", out, shown, pad);
 }

@@ -24,7 +24,13 @@ Result<std::string> ResolveStorePath(const std::optional<std::string>& db_flag,
     if (value && value->empty()) return std::nullopt;
     return value;
   };
-  if (std::optional<std::string> path = get("VIGY_DB")) return *path;
+  if (std::optional<std::string> path = env("VIGY_DB")) {
+    if (path->empty()) {
+      return Status::InvalidArgument(
+          "VIGY_DB is set but empty: set it to the store's path, or unset it for the default");
+    }
+    return *path;
+  }
   if (std::optional<std::string> data = get("XDG_DATA_HOME"); data && data->front() == '/') {
     while (data->size() > 1 && data->back() == '/') data->pop_back();
     return *data + "/vigy/vigy.db";

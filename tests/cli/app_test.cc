@@ -58,8 +58,23 @@ TEST_CASE("an unknown option is a usage error that exits 2") {
   CHECK(r.err == "vigy: unknown option '--frob'\nrun 'vigy --help' for usage\n");
 }
 
-TEST_CASE("no command at all is a usage error that exits 2") {
-  BinaryResult r = RunVigy({});
+TEST_CASE("vigy alone and vigy help print the usage and exit 0") {
+  const std::string usage = RunVigy({"--help"}).out;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{}, {"help"}, {"--db", "x.db", "help"}}) {
+    BinaryResult r = RunVigy(args);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == usage);
+    CHECK(r.err == "");
+  }
+  BinaryResult r = RunVigy({"help", "kv"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == RunVigy({"kv", "--help"}).out);
+  CHECK(RunVigy({"help", "ls"}).out == RunVigy({"list", "--help"}).out);
+}
+
+TEST_CASE("global options without a command are a usage error that exits 2") {
+  BinaryResult r = RunVigy({"-v"});
   CHECK(r.exit_code == 2);
   CHECK(r.err == "vigy: a command is required\nrun 'vigy --help' for usage\n");
 }

@@ -9,8 +9,10 @@
 // and a caret), and a command line that does not parse is followed by the
 // hint "run 'vigy [COMMAND ]--help' for usage".
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -21,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "core/vigy.h"
 #include "storage/serve_lock.h"
 #include "storage/sqlite_db.h"
 #include "tests/cli/store_e2e.h"
@@ -136,6 +139,11 @@ void Prepare(const Sandbox& s, Store store) {
   s.Write("latin1.vigy", "(vigy-log \"info\" \"caf\xe9\")\n");
   s.Write("empty.vigy", "");
   s.Write("comments.vigy", "; nothing here yet\n\n");
+  s.Write("nul.vigy", std::string("(vigy-noop)\n(vigy-log \"info\" \"a") + '\0' + "b\")\n");
+  s.Write("bom-inside.vigy", "(vigy-noop)\n\xEF\xBB\xBF(vigy-noop)\n");
+  s.Write("binary.vigy", "\x7f" "ELF" + RandomBytes(4096, 7));
+  s.Write("big.vigy", "(vigy-noop)\n" + std::string(core::kMaxProgramBytes, ';'));
+  REQUIRE(mkfifo((s.dir() / "pipe.vigy").c_str(), 0600) == 0);
   fs::create_directories(s.dir() / "programs");
   const fs::path db = s.dir() / "vigy.db";
   switch (store) {
@@ -203,6 +211,9 @@ std::vector<std::string> Lines(const std::string& text) {
 
 std::vector<Row> Rows() {
   const std::string prefix = RealStore().prefix;
+  const std::string deep = std::string(50'000, '[') + std::string(50'000, ']');
+  const std::string just_too_deep = std::string(1001, '[') + std::string(1001, ']');
+  const std::string max_int64 = "9223372036854775807";
   const std::string nope = "no such vigy 'nope'";
   // clang-format off
   std::vector<Row> rows = {
@@ -252,6 +263,29 @@ std::vector<Row> Rows() {
       {"negative timeout", Store::kNone, {"run", "other.vigy", "--timeout", "-1"}, 2,
        "--timeout: bad duration '-1'"},
 
+      {"interval that overflows the clock", Store::kVigies,
+       {"add", "other.vigy", "--every", max_int64}, 2,
+       "--every: bad duration '9223372036854775807': longer than 365d"},
+      {"interval longer than 365 days", Store::kVigies, {"update", "web", "--every", "366d"}, 2,
+       "--every: bad duration '366d': longer than 365d"},
+      {"jitter that overflows the clock", Store::kVigies,
+       {"add", "other.vigy", "--every", "1s", "--jitter", max_int64}, 2,
+       "--jitter: bad duration '9223372036854775807': longer than 365d"},
+      {"jitter longer than the interval", Store::kVigies,
+       {"add", "other.vigy", "--every", "1s", "--jitter", "2s"}, 2,
+       "--jitter 2s is longer than the interval --every 1s"},
+      {"jitter longer than a shortened interval", Store::kVigies,
+       {"update", "web", "--jitter", "30s", "--every", "10s"}, 2,
+       "--jitter 30s is longer than the interval --every 10s"},
+      {"timeout longer than 365 days", Store::kVigies, {"add", "other.vigy", "--timeout", "400d"},
+       2, "--timeout: bad duration '400d': longer than 365d"},
+      {"timeout longer than 365 days", Store::kNone, {"run", "other.vigy", "--timeout", "400d"},
+       2, "--timeout: bad duration '400d': longer than 365d"},
+      {"stale-after longer than 365 days", Store::kVigies, {"health", "--stale-after", "400d"},
+       2, "--stale-after: bad duration '400d': longer than 365d"},
+      {"since further back than 365 days", Store::kVigies, {"runs", "--since", "400d"}, 2,
+       "bad --since '400d': longer than 365d"},
+
       // ---- cron ----
       {"minute out of range", Store::kVigies, {"add", "other.vigy", "--cron", "61 * * * *"}, 2,
        "bad cron '61 * * * *'"},
@@ -274,6 +308,27 @@ std::vector<Row> Rows() {
        "{bad is not JSON"},
       {"seed that is not JSON", Store::kNone, {"run", "other.vigy", "--kv", "k={bad"}, 2,
        "bad --kv value for key 'k': {bad is not JSON"},
+
+      {"value nested 50,000 deep", Store::kVigies, {"kv", "web", "set", "d", deep}, 2,
+       "nested deeper than 1000 levels (at line 1, column 1001)"},
+      {"value nested 1001 deep", Store::kVigies, {"kv", "web", "set", "d", just_too_deep}, 2,
+       "nested deeper than 1000 levels (at line 1, column 1001)"},
+      {"seed nested 50,000 deep", Store::kNone, {"run", "other.vigy", "--kv", "x=" + deep}, 2,
+       "bad value for --kv key 'x'"},
+      {"number out of range is valid JSON, too large", Store::kVigies,
+       {"kv", "web", "set", "n", "1e400"}, 2, "number out of range at line 1, column 1: 1e400"},
+      {"unfinished array gets no quoting hint", Store::kVigies,
+       {"kv", "web", "set", "n", "[1,2"}, 2, "[1,2 is not JSON (parse error at line 1, column 5"},
+      {"bare word gets the quoting hint", Store::kVigies, {"kv", "web", "set", "n", "hello"}, 2,
+       "a string needs quotes: '\"hello\"'"},
+      {"lone surrogate gets no quoting hint", Store::kVigies,
+       {"kv", "web", "set", "n", "\"\\ud800\""}, 2, "is not JSON (parse error"},
+      {"kv key with a newline", Store::kVigies, {"kv", "web", "set", "a\nb", "1"}, 2,
+       "kv key has byte 0x0a at byte 2"},
+      {"kv key with an escape", Store::kVigies, {"kv", "web", "set", "a\x1b[31m", "1"}, 2,
+       "control characters are not allowed in keys"},
+      {"seed key with an escape", Store::kNone, {"run", "other.vigy", "--kv", "a\x1b=1"}, 2,
+       "control characters are not allowed in keys"},
 
       // ---- program files ----
       {"program that is not UTF-8", Store::kVigies, {"add", "latin1.vigy"}, 1,
@@ -303,6 +358,30 @@ std::vector<Row> Rows() {
       {"directory instead of a file", Store::kNone, {"run", "programs"}, 2,
        "cannot read 'programs': is a directory"},
 
+      {"device instead of a file", Store::kVigies, {"add", "/dev/zero", "--name", "z"}, 2,
+       "cannot read '/dev/zero': not a regular file"},
+      {"device instead of a file", Store::kNone, {"run", "/dev/zero"}, 2,
+       "cannot read '/dev/zero': not a regular file"},
+      {"device instead of a file", Store::kNone, {"check", "/dev/urandom"}, 1,
+       "cannot read '/dev/urandom': not a regular file"},
+      {"FIFO with no writer", Store::kVigies, {"add", "pipe.vigy"}, 2,
+       "cannot read 'pipe.vigy': not a regular file"},
+      {"program over 1 MiB", Store::kVigies, {"add", "big.vigy"}, 2,
+       "cannot read 'big.vigy': larger than 1 MiB"},
+      {"program over 1 MiB", Store::kNone, {"check", "big.vigy"}, 1,
+       "cannot read 'big.vigy': larger than 1 MiB"},
+      {"empty program", Store::kNone, {"check", "empty.vigy"}, 1, "empty.vigy is empty"},
+      {"program of only comments", Store::kNone, {"check", "comments.vigy"}, 1,
+       "comments.vigy is empty"},
+      {"NUL byte in a program", Store::kVigies, {"add", "nul.vigy"}, 1,
+       "nul.vigy does not compile", Shape::kDiagnostic,
+       "nul.vigy:2:20: control character U+0000 (NUL): programs are text"},
+      {"byte-order mark inside a program", Store::kVigies, {"add", "bom-inside.vigy"}, 1,
+       "bom-inside.vigy does not compile", Shape::kDiagnostic,
+       "bom-inside.vigy:2:1: a byte-order mark (U+FEFF) inside the program"},
+      {"binary file", Store::kVigies, {"add", "binary.vigy"}, 1, "binary.vigy does not compile",
+       Shape::kDiagnostic, "binary.vigy:"},
+
       // ---- store files ----
       {"store of random bytes", Store::kRandomBytes, {"list"}, 5, "not an SQLite database"},
       {"store of random bytes", Store::kRandomBytes, {"add", "web.vigy"}, 5,
@@ -329,12 +408,38 @@ std::vector<Row> Rows() {
       {"store that is a directory", Store::kDirectory, {"list"}, 5, "vigy.db"},
       {"store that is a directory", Store::kDirectory, {"add", "web.vigy"}, 5, "vigy.db"},
 
+      // ---- where the store is ----
+      {"empty --db", Store::kVigies, {"--db", "", "add", "other.vigy", "--name", "x"}, 2,
+       "--db needs a path, got an empty one"},
+      {"empty --db", Store::kVigies, {"--db", "", "rm", "web"}, 2,
+       "--db needs a path, got an empty one"},
+
       // ---- the command line itself ----
       {"unknown command", Store::kVigies, {"frobnicate"}, 2, "unknown command 'frobnicate'",
        Shape::kUsage},
       {"unknown option", Store::kVigies, {"list", "--bogus"}, 2, "unknown option '--bogus'",
        Shape::kUsage},
       {"missing argument", Store::kVigies, {"show"}, 2, "VIGY is required", Shape::kUsage},
+      {"unknown option alone", Store::kVigies, {"rm", "--bogus"}, 2, "unknown option '--bogus'",
+       Shape::kUsage},
+      {"unknown option alone", Store::kVigies, {"disable", "--all"}, 2, "unknown option '--all'",
+       Shape::kUsage},
+      {"unknown option alone", Store::kVigies, {"show", "--x"}, 2, "unknown option '--x'",
+       Shape::kUsage},
+      {"unknown option alone", Store::kVigies, {"kv", "--x"}, 2, "unknown option '--x'",
+       Shape::kUsage},
+      {"vigy name that looks like an option", Store::kVigies, {"rm", "-dash"}, 2,
+       "unknown option '-dash' (a vigy named '-dash' goes after '--'", Shape::kUsage},
+      {"option given twice", Store::kVigies, {"--db", "a.db", "--db", "b.db", "list"}, 2,
+       "--db was given more than once", Shape::kUsage},
+      {"option given twice", Store::kVigies, {"add", "other.vigy", "--name", "a", "--name", "b"},
+       2, "--name was given more than once", Shape::kUsage},
+      {"option as an option's value", Store::kVigies, {"serve", "--selector", "--once"}, 2,
+       "--selector needs a value, got the option '--once'", Shape::kUsage},
+      {"empty --name", Store::kVigies, {"add", "other.vigy", "--name", ""}, 2,
+       "bad --name: vigy name is empty"},
+      {"unknown help topic", Store::kVigies, {"help", "frobnicate"}, 2,
+       "unknown command 'frobnicate'", Shape::kUsage},
       {"extra argument", Store::kVigies, {"show", "web", "extra"}, 2,
        "unexpected argument 'extra'", Shape::kUsage},
       {"extra argument", Store::kVigies, {"kv", "web", "get", "a", "b"}, 2,
@@ -369,6 +474,8 @@ TEST_CASE("every bad input is one line on stderr, its exit code, and no write") 
     REQUIRE_FALSE(r.err.empty());
     CHECK(r.err.back() == '\n');
     std::vector<std::string> lines = Lines(r.err);
+    // No line echoes a hostile input whole (a binary file, a huge value).
+    for (const std::string& line : lines) CHECK(line.size() < 400);
     std::string ours = lines.front();
     switch (row.shape) {
       case Shape::kOneLine:
@@ -389,6 +496,23 @@ TEST_CASE("every bad input is one line on stderr, its exit code, and no write") 
     }
     CHECK(ours.starts_with("vigy: "));
     CHECK(ours.find(row.names) != std::string::npos);
+    CHECK(Snapshot(s) == before);
+  }
+}
+
+TEST_CASE("a set but empty VIGY_DB is exit 2, and neither the default store nor any other is touched") {
+  Sandbox s;
+  Prepare(s, Store::kVigies);
+  std::map<std::string, size_t> before = Snapshot(s);
+  for (const char* command : {"add other.vigy --name x", "rm web", "list"}) {
+    CAPTURE(command);
+    // HOME inside the sandbox: the default store, were it used, would show.
+    CommandResult r = RunShellCommand(fmt::format(
+        "cd '{}' && env VIGY_DB= XDG_DATA_HOME= HOME='{}/home' '{}' {}", s.dir().string(),
+        s.dir().string(), VIGY_BINARY, command));
+    CHECK(r.exit_code == 2);
+    CHECK(r.output.starts_with("vigy: VIGY_DB is set but empty"));
+    CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
     CHECK(Snapshot(s) == before);
   }
 }

@@ -27,6 +27,21 @@ TEST_CASE("eval prints what display writes before the value") {
   CHECK(r.out == "hi\n7\n");
 }
 
+TEST_CASE("eval --json prints one JSON document; what the program prints goes to stderr") {
+  BinaryResult r = RunVigy({"--json", "eval", "(display \"hi\") (println \"x\") 1"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "1\n");
+  CHECK(r.err == "hix\n");
+  CHECK(nlohmann::json::parse(r.out) == 1);
+}
+
+TEST_CASE("eval --json of a value without a JSON form is one error line") {
+  BinaryResult r = RunVigy({"--json", "eval", "(hash-map 1 2 \"1\" 3)"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.out == "");
+  CHECK(r.err.starts_with("vigy: the value has no JSON form: map keys "));
+}
+
 TEST_CASE("eval can use the vigy intrinsics") {
   BinaryResult r = RunVigy({"eval", "(vigy-set \"a\" 5) (vigy-incr \"a\" 2)"});
   CHECK(r.exit_code == 0);

@@ -70,6 +70,33 @@ TEST_CASE("disable and enable switch vigies and print one line each, none with -
   CHECK(list[1]["enabled"] == true);
 }
 
+TEST_CASE("disabling a disabled vigy says so and leaves its record untouched") {
+  Sandbox s;
+  AddVigy(s, "a", kCounter);
+  AddVigy(s, "b", kCounter);
+  REQUIRE(s.Run({"disable", "a"}).exit_code == 0);
+  std::string updated = JsonOut(s.Run({"show", "a", "--json"}))["vigy"]["updated_at"];
+  BinaryResult r = s.Run({"disable", "a", "b"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "a was already disabled\ndisabled b\n");
+  CHECK(JsonOut(s.Run({"show", "a", "--json"}))["vigy"]["updated_at"] == updated);
+  r = s.Run({"enable", "b", "-q"});
+  r = s.Run({"enable", "b"});
+  CHECK(r.out == "b was already enabled\n");
+}
+
+TEST_CASE("a vigy whose name starts with a dash is named after --") {
+  Sandbox s;
+  s.Write("web.vigy", kCounter);
+  REQUIRE(s.Run({"add", "web.vigy", "--name=-dash"}).exit_code == 0);
+  BinaryResult r = s.Run({"rm", "-dash"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("vigy rm -- -dash") != std::string::npos);
+  r = s.Run({"rm", "--", "-dash"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "removed -dash\n");
+}
+
 TEST_CASE("enable or disable with an unknown vigy changes nothing and exits 3") {
   Sandbox s;
   AddVigy(s, "a", kCounter);

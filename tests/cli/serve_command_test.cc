@@ -294,5 +294,38 @@ TEST_CASE("list shows when serve plans each vigy's next tick, only while a serve
   CHECK(list.out.ends_with("-\n"));
 }
 
+TEST_CASE("show gives no next tick for a disabled vigy, as list does") {
+  Sandbox sandbox;
+  AddVigy(sandbox, "hourly", kCounter, {"--every", "1h"});
+  BackgroundVigy serve(sandbox, {"serve"});
+  REQUIRE(BackgroundVigy::WaitUntil([&] { return RunsOf(sandbox, "hourly") >= 1; }));
+  REQUIRE(Must(sandbox, {"show", "hourly"}).out.find("\nnext ") != std::string::npos);
+  Must(sandbox, {"disable", "hourly"});
+  BinaryResult show = Must(sandbox, {"show", "hourly"});
+  INFO(show.out);
+  CHECK(show.out.find("\nnext ") == std::string::npos);
+  CHECK(Must(sandbox, {"list"}).out.ends_with("-\n"));
+  serve.Signal(SIGTERM);
+  REQUIRE(serve.WaitExit(seconds(10)) == 0);
+}
+
+TEST_CASE("serve --once on a store that does not exist ticks nothing and creates nothing") {
+  Sandbox sandbox;
+  BinaryResult once = sandbox.Run({"serve", "--once"}, "", seconds(30));
+  CHECK(once.exit_code == 0);
+  CHECK(once.out == "");
+  CHECK_FALSE(std::filesystem::exists(sandbox.dir() / "vigy.db"));
+}
+
+TEST_CASE("serve counts the vigies it schedules in words: 1 vigy, 2 vigies") {
+  Sandbox sandbox;
+  AddVigy(sandbox, "one", kCounter, {"--every", "1h"});
+  BinaryResult once = sandbox.Run({"serve", "--once"}, "", seconds(30));
+  CHECK(once.err.find("(1 vigy scheduled)") != std::string::npos);
+  AddVigy(sandbox, "two", kCounter, {"--every", "1h"});
+  once = sandbox.Run({"serve", "--once"}, "", seconds(30));
+  CHECK(once.err.find("(2 vigies scheduled)") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace vigy::testing

@@ -310,6 +310,28 @@ TEST_CASE("vigy-requeue-after asks for the next tick, the last request winning")
         "-1");
 }
 
+TEST_CASE("millisecond arguments share the one duration range, and say so when past it") {
+  Tick t;
+  CHECK(t.Eval("(vigy-requeue-after 31536000000)") == "nil");
+  CHECK(t.context().requeue_after_ms() == 31'536'000'000);
+  const std::string past =
+      "needs at most 31536000000 milliseconds (365d), got 9223372036854775806";
+  CHECK(t.Eval("(vigy-requeue-after 9223372036854775806)") ==
+        "error: <test>:1:1: 'vigy-requeue-after' " + past);
+  CHECK(t.Eval("(vigy-rate-limited? \"k\" 9223372036854775806)") ==
+        "error: <test>:1:1: 'vigy-rate-limited?' " + past);
+  CHECK(t.Eval("(vigy-requeue-after 1e300)")
+            .starts_with("error: <test>:1:1: 'vigy-requeue-after' needs at most"));
+}
+
+TEST_CASE("kv keys with control characters are refused; the value is not stored") {
+  Tick t;
+  CHECK(t.Eval("(vigy-set \"a\\nb\" 1)") ==
+        "error: <test>:1:1: bad key in 'vigy-set': kv key has byte 0x0a at byte 2 (control "
+        "characters are not allowed in keys)");
+  CHECK(t.context().kv_writes().empty());
+}
+
 TEST_CASE("vigy-log records each of the five levels in order") {
   Tick t;
   t.Eval(R"((vigy-log "trace" "t") (vigy-log "debug" "d") (vigy-log :info "i")

@@ -326,6 +326,28 @@ TEST_CASE("a requeue of zero waits the minimum, and a huge one does not overflow
         std::numeric_limits<int64_t>::max());
 }
 
+TEST_CASE("a huge stored interval or jitter saturates in the future instead of wrapping to 1970") {
+  const int64_t max = std::numeric_limits<int64_t>::max();
+  const int64_t now = At("2027-06-01T10:00:00Z");
+  CompiledSchedule huge = Every(max);
+  // A first tick at once, then the next one as far away as the clock goes.
+  CHECK(InitialDue(huge, VigyRuntime{}, now) == Due{now, 0});
+  std::optional<Due> next = NextDueAfterTick(huge, VigyRuntime{}, now, now + 5, std::nullopt);
+  REQUIRE(next.has_value());
+  CHECK(next->due_ms == max);
+  CHECK(NextEveryDue(now, max, now + 5).due_ms == max);
+  // Ticked before, never planned: the next slot is not in the past.
+  VigyRuntime ticked;
+  ticked.last_tick_ms = now - 1000;
+  std::optional<Due> after_restart = InitialDue(huge, ticked, now);
+  REQUIRE(after_restart.has_value());
+  CHECK(after_restart->due_ms > now);
+  // A jitter window as large as the clock puts the first tick later, never earlier.
+  std::optional<Due> jittered = InitialDue(Every(1000, max), VigyRuntime{}, now);
+  REQUIRE(jittered.has_value());
+  CHECK(jittered->due_ms >= now);
+}
+
 TEST_CASE("failure backoff applies on top of a requeue") {
   const int64_t start = 1'000'000;
   CHECK(NextDueAfterTick(Every(60'000), FailedTimes(3, start), start, start + 20, 100) ==

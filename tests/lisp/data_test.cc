@@ -30,9 +30,45 @@ TEST_CASE("json-parse of bad JSON is an error tagged :json that names the proble
         "error: <test>:1:1: type mismatch in 'json-parse': expected string, got integer");
 }
 
-TEST_CASE("json-parse refuses nesting deeper than a thousand levels") {
+TEST_CASE("json-parse refuses nesting deeper than a thousand levels, saying where") {
   std::string deep = "(json-parse \"" + std::string(2000, '[') + std::string(2000, ']') + "\")";
-  CHECK(Eval(deep) == "error: <test>:1:1: JSON in 'json-parse' is nested deeper than 1000 levels");
+  CHECK(Eval(deep) ==
+        "error: <test>:1:1: invalid JSON in 'json-parse': nested deeper than 1000 levels (at line "
+        "1, column 1001)");
+  std::string limit = "(length (json-parse \"" + std::string(1000, '[') +
+                      std::string(1000, ']') + "\"))";
+  CHECK(Eval(limit) == "1");
+}
+
+TEST_CASE("JSON text is bounded in depth and size before it is parsed") {
+  nlohmann::json value;
+  std::string error;
+  CHECK(lisp::ParseJson(std::string(1000, '[') + std::string(1000, ']'), &value, &error));
+  // Objects count as levels too, and brackets inside strings do not.
+  std::string objects;
+  for (int i = 0; i < 1001; ++i) objects += "{\"a\":";
+  objects += "1" + std::string(1001, '}');
+  CHECK_FALSE(lisp::ParseJson(objects, &value, &error));
+  CHECK(error.starts_with("nested deeper than 1000 levels"));
+  CHECK(lisp::ParseJson("[\"" + std::string(5000, '[') + "\\\"\"]", &value, &error));
+  // 200,000 levels: refused by the scan, with no recursion to overflow.
+  CHECK_FALSE(lisp::ParseJson(std::string(200'000, '['), &value, &error));
+  CHECK(error == "nested deeper than 1000 levels (at line 1, column 1001)");
+  std::string huge = "\"" + std::string(lisp::kMaxJsonBytes, 'x') + "\"";
+  CHECK_FALSE(lisp::ParseJson(huge, &value, &error));
+  CHECK(error.starts_with("larger than 16 MiB"));
+  CHECK_FALSE(lisp::ParseJson("1e400", &value, &error));
+  CHECK(error == "number out of range at line 1, column 1: 1e400 (JSON numbers must fit a double)");
+  CHECK_FALSE(lisp::ParseJson("[1,\n 2", &value, &error));
+  CHECK(error.starts_with("parse error at line 2, column 3"));
+}
+
+TEST_CASE("json-str refuses a map whose keys collide as JSON text") {
+  CHECK(Eval("(json-str (hash-map 1 \"int\" \"1\" \"str\"))")
+            .starts_with("error: <test>:1:1: value in 'json-str' is map keys "));
+  CHECK(Eval("(json-str (hash-map 1 \"int\" \"1\" \"str\"))")
+            .ends_with("both become the JSON key \"1\" (JSON keys are text)"));
+  CHECK(Eval("(try (json-str (hash-map :a 1 \":a\" 2)) (catch (e) (error-tag e)))") == ":json");
 }
 
 TEST_CASE("json-str writes compact JSON following the value mapping") {

@@ -27,6 +27,19 @@ TEST_CASE("the call-depth limit stops deep non-tail recursion cleanly") {
         "limit: <test>:1:37: call depth limit exceeded (100 frames)");
 }
 
+TEST_CASE("a call with more arguments than the stack holds fails at the call, saying so") {
+  Limits limits;
+  limits.max_depth = 100;  // the smallest value stack: 65,536 values
+  std::string wide = "(list";
+  for (int i = 0; i < 70'000; ++i) wide += " 0";
+  wide += ")";
+  CHECK(Eval("\n  " + wide, limits) ==
+        "limit: <test>:2:3: stack limit exceeded (65536 values): too many arguments in one call, "
+        "or calls nested too deep");
+  CHECK(Eval("(define (f . xs) (length xs))\n" + wide.replace(1, 4, "f"), limits)
+            .starts_with("limit: <test>:2:1: stack limit exceeded"));
+}
+
 TEST_CASE("a huge depth limit still ends in a clean error, not a segfault") {
   Limits limits;
   limits.max_depth = 100'000'000;

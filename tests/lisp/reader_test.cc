@@ -107,7 +107,12 @@ TEST_CASE("columns count characters, not bytes") {
 
 TEST_CASE("nesting deeper than the limit is a read error, not a crash") {
   std::string deep(100000, '(');
-  CHECK(ReadBack(deep) == "error: prog.vigy:1:1002: forms nested deeper than 1000");
+  CHECK(ReadBack(deep) == "error: prog.vigy:1:1001: forms nested deeper than 1000");
+  // Exactly at the limit reads; one more level does not.
+  std::string at_limit = std::string(1000, '(') + std::string(1000, ')');
+  CHECK(ReadBack(at_limit).find("error") == std::string::npos);
+  std::string one_more = std::string(1001, '(') + std::string(1001, ')');
+  CHECK(ReadBack(one_more) == "error: prog.vigy:1:1001: forms nested deeper than 1000");
 }
 
 TEST_CASE("a program that is not valid UTF-8 is refused at the first bad byte") {
@@ -116,6 +121,36 @@ TEST_CASE("a program that is not valid UTF-8 is refused at the first bad byte") 
   CHECK(ReadBack("\xc0\xaf") ==
         "error: prog.vigy:1:1: invalid UTF-8 (byte 0xc0): programs are UTF-8 text");
   CHECK(ReadBack("\"\xe4\xb8\xad\"") == "\"\xe4\xb8\xad\"");
+}
+
+TEST_CASE("a byte-order mark at the start is skipped; anywhere else it is an error") {
+  CHECK(ReadBack("\xEF\xBB\xBF(vigy-noop)") == "(vigy-noop)");
+  CHECK(ReadBack("(a)\n\xEF\xBB\xBF(b)") ==
+        "error: prog.vigy:2:1: a byte-order mark (U+FEFF) inside the program");
+}
+
+TEST_CASE("a NUL or other control character is an error naming it, never a symbol") {
+  CHECK(ReadBack(std::string("(a \0 b)", 7)) ==
+        "error: prog.vigy:1:4: control character U+0000 (NUL): programs are text");
+  CHECK(ReadBack("(log \"\x1b[31mred\")") ==
+        "error: prog.vigy:1:7: control character U+001B (ESC): programs are text");
+  CHECK(ReadBack("; \x07 in a comment\n") ==
+        "error: prog.vigy:1:3: control character U+0007 (C0): programs are text");
+  // Tabs, carriage returns and form feeds are whitespace.
+  CHECK(ReadBack("(a\tb)\r\n\f(c)") == "(a b) (c)");
+}
+
+TEST_CASE("a diagnostic on a very long line shows the part around the column") {
+  std::string line = "(" + std::string(700, 'x') + " \xff)";
+  Arena arena;
+  ReadOutput out;
+  Diagnostic error;
+  REQUIRE_FALSE(ReadAll(arena, line, "bin", &out, &error));
+  std::string shown = error.FormatWithSource(line);
+  CHECK(shown.starts_with("bin:1:703: invalid UTF-8 (byte 0xff)"));
+  CHECK(shown.size() < 300);
+  CHECK(shown.find("\n  ...xxx") != std::string::npos);
+  CHECK(shown.ends_with("^"));
 }
 
 TEST_CASE("positions are recorded for lists and symbols") {

@@ -34,17 +34,21 @@ TEST_CASE("the store path is --db, else VIGY_DB, else XDG_DATA_HOME, else HOME")
         "/home/ada/.local/share/vigy/vigy.db");
 }
 
-TEST_CASE("empty variables and a relative XDG_DATA_HOME are ignored") {
-  CHECK(Resolved(std::nullopt, Env({{"VIGY_DB", ""}, {"XDG_DATA_HOME", ""}, {"HOME", "/h"}})) ==
+TEST_CASE("an empty XDG_DATA_HOME and a relative one are ignored") {
+  CHECK(Resolved(std::nullopt, Env({{"XDG_DATA_HOME", ""}, {"HOME", "/h"}})) ==
         "/h/.local/share/vigy/vigy.db");
   CHECK(Resolved(std::nullopt, Env({{"XDG_DATA_HOME", "data"}, {"HOME", "/h"}})) ==
         "/h/.local/share/vigy/vigy.db");
   CHECK(Resolved(std::nullopt, Env({{"XDG_DATA_HOME", "/xdg/"}})) == "/xdg/vigy/vigy.db");
 }
 
-TEST_CASE("an empty --db or no place at all is an error") {
+TEST_CASE("an empty --db, a set but empty VIGY_DB, or no place at all is an error") {
   core::Result<std::string> empty = ResolveStorePath(std::string(), Env(kAll));
   CHECK(empty.status() == core::Status::InvalidArgument("--db needs a path, got an empty one"));
+  core::Result<std::string> empty_env =
+      ResolveStorePath(std::nullopt, Env({{"VIGY_DB", ""}, {"HOME", "/h"}}));
+  CHECK(empty_env.status().code() == core::Status::Code::kInvalidArgument);
+  CHECK(empty_env.status().message().starts_with("VIGY_DB is set but empty"));
   core::Result<std::string> nowhere = ResolveStorePath(std::nullopt, Env({}));
   CHECK(nowhere.status() ==
         core::Status::InvalidArgument(

@@ -1,8 +1,12 @@
-#include "cli/duration.h"
+#include "core/duration.h"
 
 #include <doctest/doctest.h>
 
-namespace vigy::cli {
+#include <limits>
+
+#include "cli/duration.h"
+
+namespace vigy::core {
 namespace {
 
 using std::chrono::milliseconds;
@@ -16,7 +20,7 @@ int64_t Ms(std::string_view text) {
 std::string Error(std::string_view text) {
   auto parsed = ParseDuration(text);
   REQUIRE_FALSE(parsed.ok());
-  CHECK(parsed.status().code() == core::Status::Code::kInvalidArgument);
+  CHECK(parsed.status().code() == Status::Code::kInvalidArgument);
   return parsed.status().message();
 }
 
@@ -45,9 +49,38 @@ TEST_CASE("a bad duration names itself and the units it may use") {
   CHECK(Error("5S") == "bad duration '5S': expected a number with ms, s, m, h or d");
 }
 
-TEST_CASE("a duration too long for the clock is refused, not wrapped") {
-  CHECK(Error("99999999999999999999") == "bad duration '99999999999999999999': too long");
-  CHECK(Error("9999999999999999d") == "bad duration '9999999999999999d': too long");
+TEST_CASE("a duration longer than 365 days is refused, not wrapped") {
+  CHECK(Ms("365d") == kMaxDurationMs);
+  CHECK(Ms("31536000000") == kMaxDurationMs);
+  CHECK(Error("366d") == "bad duration '366d': longer than 365d");
+  CHECK(Error("31536000001") == "bad duration '31536000001': longer than 365d");
+  CHECK(Error("9223372036854775807") == "bad duration '9223372036854775807': longer than 365d");
+  CHECK(Error("99999999999999999999") == "bad duration '99999999999999999999': longer than 365d");
+  CHECK(Error("9999999999999999d") == "bad duration '9999999999999999d': longer than 365d");
+}
+
+TEST_CASE("a duration option names itself and its lower bound") {
+  CHECK(*cli::ParseDurationOption("--every", "5s", 100) == 5000);
+  CHECK(cli::ParseDurationOption("--every", "5x").status().message() ==
+        "--every: bad duration '5x': expected a number with ms, s, m, h or d");
+  CHECK(cli::ParseDurationOption("--jitter", "400d").status().message() ==
+        "--jitter: bad duration '400d': longer than 365d");
+  CHECK(cli::ParseDurationOption("--timeout", "0", 1).status().message() ==
+        "bad --timeout '0': at least 1ms");
+}
+
+TEST_CASE("a delay is shown to people in its two largest units, rounded") {
+  CHECK(FormatDelay(milliseconds(0)) == "0ms");
+  CHECK(FormatDelay(milliseconds(350)) == "350ms");
+  CHECK(FormatDelay(milliseconds(4'240)) == "4.2s");
+  CHECK(FormatDelay(milliseconds(5'000)) == "5s");
+  CHECK(FormatDelay(milliseconds(59'960)) == "1m");
+  CHECK(FormatDelay(milliseconds(90'000)) == "1m 30s");
+  CHECK(FormatDelay(milliseconds(3'599'998)) == "1h");
+  CHECK(FormatDelay(milliseconds(12'000'000)) == "3h 20m");
+  CHECK(FormatDelay(milliseconds(187'200'000)) == "2d 4h");
+  CHECK(FormatDelay(milliseconds(-1'500)) == "-1.5s");
+  CHECK(FormatDelay(milliseconds(std::numeric_limits<int64_t>::max())).ends_with("d"));
 }
 
 TEST_CASE("a formatted duration uses the largest exact unit and reads back") {
@@ -64,4 +97,4 @@ TEST_CASE("a formatted duration uses the largest exact unit and reads back") {
 }
 
 }  // namespace
-}  // namespace vigy::cli
+}  // namespace vigy::core
