@@ -131,7 +131,9 @@ std::string ValueThatIsAnOption(const CLI::App& app, const BoundCommand* selecte
   if (selected) scopes.push_back(selected->sub);
   for (const CLI::App* scope : scopes) {
     for (const CLI::Option* option : scope->get_options()) {
-      if (option->get_expected_min() == 0 || option->count() == 0) continue;
+      if (!option->nonpositional() || option->get_expected_min() == 0 || option->count() == 0) {
+        continue;
+      }
       for (const std::string& value : option->results()) {
         if (!value.starts_with("--")) continue;
         std::string name = value.substr(0, value.find('='));

@@ -34,7 +34,9 @@ std::optional<std::string> RunHandlers(const std::string& handler, RunRecord& ru
   for (size_t i = 0; i < run.actions.size(); ++i) {
     ActionRecord& action = run.actions[i];
     if (action.kind == "noop" || action.kind == "defer") continue;
-    std::string input = ToJson(action).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    // One line of JSON, newline-terminated, as line-reading tools expect.
+    std::string input =
+        ToJson(action).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     ShellOptions options;
     options.timeout = timeout;
     options.stdin_data = input;
