@@ -209,5 +209,26 @@ TEST_CASE("add refuses a bad name, label, duration or jitter with exit 2 and wri
   CHECK_FALSE(std::filesystem::exists(s.dir() / "vigy.db"));
 }
 
+TEST_CASE("a cron vigy added under a TZ the system does not know gets a warning") {
+  Sandbox s;
+  s.Write("web.vigy", kCounter);
+  auto add = [&](const std::string& tz, const std::string& name) {
+    return RunShellCommand("cd '" + s.dir().string() + "' && TZ=" + tz + " VIGY_DB=vigy.db '" +
+                           VIGY_BINARY + "' add web.vigy --name " + name +
+                           " --cron '0 * * * *'");
+  };
+  CommandResult unknown = add("Nowhere/City", "a");
+  CHECK(unknown.exit_code == 0);
+  CHECK(unknown.output.find("vigy: warning: TZ 'Nowhere/City' is not a time zone this system "
+                            "knows, so local time is UTC") != std::string::npos);
+  int n = 0;
+  for (const char* known : {"UTC", "Europe/Berlin", "EST5EDT", ":UTC"}) {
+    CAPTURE(known);
+    CommandResult r = add(known, "b" + std::to_string(n++));
+    CHECK(r.exit_code == 0);
+    CHECK(r.output.find("warning") == std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace vigy::testing
