@@ -65,13 +65,13 @@ std::string UnknownCommand(const std::string& word, const std::vector<BoundComma
   return fmt::format("unknown command '{}' (did you mean '{}'?)", word, guess);
 }
 
-// An argument that looks like an option but is none, e.g. "-dash": the hint
-// says how to pass a vigy whose name starts with '-'.
-std::string UnknownOption(const std::string& arg) {
-  if (!arg.starts_with("--") && core::ValidateVigyName(arg).ok()) {
+// An argument that looks like an option but is none. For a command, one
+// that could be a vigy name ("-dash") gets the hint how to pass such a name.
+std::string UnknownOption(const std::string& arg, const BoundCommand* selected) {
+  if (selected && !arg.starts_with("--") && core::ValidateVigyName(arg).ok()) {
     return fmt::format(
-        "unknown option '{}' (a vigy named '{}' goes after '--', as in: vigy rm -- {})", arg, arg,
-        arg);
+        "unknown option '{}' (a vigy named '{}' goes after '--', as in: vigy {} -- {})", arg, arg,
+        selected->name, arg);
   }
   return fmt::format("unknown option '{}'", arg);
 }
@@ -94,7 +94,8 @@ std::string UsageMessage(const CLI::ParseError& e, const BoundCommand* selected,
     leftover.insert(leftover.begin(), own.begin(), own.end());
   }
   if (selected && dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
-    if (std::string dashed = FirstDashed(leftover); !dashed.empty()) return UnknownOption(dashed);
+    std::string dashed = FirstDashed(leftover);
+    if (!dashed.empty()) return UnknownOption(dashed, selected);
   }
   // "--db: At Most 1 required but received 2": an option given twice.
   if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr) {
@@ -108,7 +109,7 @@ std::string UsageMessage(const CLI::ParseError& e, const BoundCommand* selected,
     std::vector<std::string> remaining = app.remaining();
     std::string word = FirstWord(remaining);
     if (!word.empty()) return UnknownCommand(word, commands);
-    if (!remaining.empty()) return UnknownOption(remaining[0]);
+    if (!remaining.empty()) return UnknownOption(remaining[0], selected);
     if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr &&
         std::string_view(e.what()).starts_with("A subcommand")) {
       return "a command is required";
@@ -117,7 +118,7 @@ std::string UsageMessage(const CLI::ParseError& e, const BoundCommand* selected,
   if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
     std::vector<std::string> extras = selected ? selected->sub->remaining() : app.remaining();
     if (extras.empty()) extras = app.remaining();
-    if (!extras.empty() && extras[0].starts_with("-")) return UnknownOption(extras[0]);
+    if (!extras.empty() && extras[0].starts_with("-")) return UnknownOption(extras[0], selected);
     if (!extras.empty()) return fmt::format("unexpected argument '{}'", extras[0]);
   }
   return OneLine(e.what());

@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 
-#include "core/ids.h"
-#include "lisp/json.h"
-
 #include <cctype>
 #include <limits>
 #include <optional>
+
+#include "core/ids.h"
+#include "lisp/json.h"
 
 namespace vigy::cli {
 namespace {
@@ -81,10 +81,11 @@ core::Result<nlohmann::json> ParseJsonArgument(std::string_view what, std::strin
   // A bare word is most likely a string without its quotes.
   nlohmann::json quoted;
   std::string unused;
-  bool bare = !text.empty() && std::string_view("\"[{-0123456789").find(text[0]) ==
-                                   std::string_view::npos;
+  bool bare =
+      !text.empty() && std::string_view("\"[{-0123456789").find(text[0]) == std::string_view::npos;
   std::string hint;
-  if (bare && text.size() <= kShown && lisp::ParseJson(fmt::format("\"{}\"", text), &quoted, &unused)) {
+  if (bare && text.size() <= kShown &&
+      lisp::ParseJson(fmt::format("\"{}\"", text), &quoted, &unused)) {
     hint = fmt::format("; a string needs quotes: '\"{}\"'", text);
   }
   return core::Status::InvalidArgument(

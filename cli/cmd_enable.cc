@@ -33,7 +33,8 @@ core::Status SetEnabled(const Invocation& inv, const EnableOptions& options, boo
   const std::string_view verb = enabled ? "enabled" : "disabled";
   for (const core::Vigy& vigy : *vigies) {
     if (vigy.enabled == enabled) {
-      if (inv.global.verbosity >= 0) inv.out.Print(fmt::format("{} was already {}\n", vigy.name, verb));
+      if (inv.global.verbosity >= 0)
+        inv.out.Print(fmt::format("{} was already {}\n", vigy.name, verb));
       continue;
     }
     if (core::Status s = (*store)->SetEnabled(vigy.id, enabled, now); !s.ok()) return s;

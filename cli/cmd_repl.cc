@@ -79,8 +79,8 @@ core::Status RunRepl(const Invocation& inv, const ReplOptions& options) {
   }
   if (interactive) inv.out.Print("\n");
   if (failed > 0 && !interactive) {
-    return core::Status::Failed(fmt::format("{} of {} input{} failed", failed, inputs,
-                                            inputs == 1 ? "" : "s"));
+    return core::Status::Failed(
+        fmt::format("{} of {} input{} failed", failed, inputs, inputs == 1 ? "" : "s"));
   }
   return core::Status::Ok();
 }

@@ -30,9 +30,9 @@ core::Result<int64_t> ParseSince(const std::string& text, int64_t now) {
   if (ago.ok()) return now - ago->count();
   if (std::optional<int64_t> at = core::ParseRfc3339Ms(text)) return *at;
   if (ago.status().message().find("longer than") != std::string::npos) {
-    return Status::InvalidArgument(fmt::format(
-        "bad --since '{}': longer than {} (use an RFC 3339 time for older runs)", text,
-        FormatDuration(std::chrono::milliseconds(core::kMaxDurationMs))));
+    return Status::InvalidArgument(
+        fmt::format("bad --since '{}': longer than {} (use an RFC 3339 time for older runs)", text,
+                    FormatDuration(std::chrono::milliseconds(core::kMaxDurationMs))));
   }
   return Status::InvalidArgument(fmt::format(
       "bad --since '{}': expected a duration back from now (e.g. 30m, 2h, 1d) or an RFC 3339 "

@@ -117,7 +117,7 @@ Status RunTick(const Invocation& inv, const TickCommandOptions& options) {
   tick_options.dry_run = options.dry_run;
   bool single = options.vigies.size() == 1;
   bool any_failed = false;
-  bool printed = false;  // a run's text is on stdout already
+  bool printed = false;           // a run's text is on stdout already
   std::optional<Status> trouble;  // the first tick that could not run
   nlohmann::json runs = nlohmann::json::array();
   for (size_t i = 0; i < vigies->size(); ++i) {

@@ -24,8 +24,8 @@ class Output;
 // The options every command sees, set before a command runs.
 struct GlobalOptions {
   std::optional<std::string> db;  // --db PATH; unset when not given (the default applies)
-  int verbosity = 0;  // +1 per -v, -1 per -q
-  bool json = false;  // --json: print data as JSON on stdout
+  int verbosity = 0;              // +1 per -v, -1 per -q
+  bool json = false;              // --json: print data as JSON on stdout
   bool no_color = false;
 };
 

@@ -11,8 +11,9 @@ core::Result<int64_t> ParseDurationOption(std::string_view option, std::string_v
     return core::Status::InvalidArgument(fmt::format("{}: {}", option, ms.status().message()));
   }
   if (ms->count() < min_ms) {
-    return core::Status::InvalidArgument(fmt::format(
-        "bad {} '{}': at least {}", option, text, FormatDuration(std::chrono::milliseconds(min_ms))));
+    return core::Status::InvalidArgument(
+        fmt::format("bad {} '{}': at least {}", option, text,
+                    FormatDuration(std::chrono::milliseconds(min_ms))));
   }
   return static_cast<int64_t>(ms->count());
 }

@@ -67,8 +67,8 @@ std::string FormatUntil(int64_t due_ms, int64_t now_ms) {
   return "in " + ShortSpan(due_ms - now_ms + 999);
 }
 
-std::string FormatNextTick(const core::Vigy& vigy, const core::VigyRuntime& runtime,
-                           int64_t now_ms, bool serve_live) {
+std::string FormatNextTick(const core::Vigy& vigy, const core::VigyRuntime& runtime, int64_t now_ms,
+                           bool serve_live) {
   if (!serve_live || !vigy.enabled || !runtime.next_due_ms) return "-";
   return FormatUntil(*runtime.next_due_ms, now_ms);
 }

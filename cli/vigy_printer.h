@@ -36,8 +36,8 @@ std::string FormatUntil(int64_t due_ms, int64_t now_ms);
 // When serve will next tick the vigy, as list and show print it: "in 4s" or
 // "due", or "-" when it is disabled, has no plan, or no serve is live (a plan
 // left by a serve that has stopped tells nothing about the next tick).
-std::string FormatNextTick(const core::Vigy& vigy, const core::VigyRuntime& runtime,
-                           int64_t now_ms, bool serve_live);
+std::string FormatNextTick(const core::Vigy& vigy, const core::VigyRuntime& runtime, int64_t now_ms,
+                           bool serve_live);
 
 // "enabled", "disabled", or "failing" for an enabled vigy whose latest run
 // failed.

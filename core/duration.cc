@@ -42,9 +42,9 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   if (unit_ms == 0) return BadDuration(text);
 
   auto too_long = [&] {
-    return Status::InvalidArgument(fmt::format("bad duration '{}': longer than {}", text,
-                                               FormatDuration(std::chrono::milliseconds(
-                                                   kMaxDurationMs))));
+    return Status::InvalidArgument(
+        fmt::format("bad duration '{}': longer than {}", text,
+                    FormatDuration(std::chrono::milliseconds(kMaxDurationMs))));
   };
   int64_t count = 0;
   for (char c : text.substr(0, digits)) {
@@ -67,9 +67,9 @@ std::string FormatDuration(std::chrono::milliseconds duration) {
 std::string FormatDelay(std::chrono::milliseconds delay) {
   int64_t ms = delay.count();
   if (ms < 0) {
-    return "-" + FormatDelay(std::chrono::milliseconds(
-                     ms == std::numeric_limits<int64_t>::min() ? std::numeric_limits<int64_t>::max()
-                                                               : -ms));
+    return "-" + FormatDelay(std::chrono::milliseconds(ms == std::numeric_limits<int64_t>::min()
+                                                           ? std::numeric_limits<int64_t>::max()
+                                                           : -ms));
   }
   if (ms < 1000) return fmt::format("{}ms", ms);
   // The largest unit that fits, and the next smaller one, rounded to the
@@ -90,7 +90,8 @@ std::string FormatDelay(std::chrono::milliseconds delay) {
     if (ms < p.big) continue;
     const int64_t smalls = ms / p.small + (ms % p.small >= p.small / 2 ? 1 : 0);
     const int64_t rounded = smalls * p.small;
-    if (i > 0 && rounded >= kPairs[i - 1].big) return FormatDelay(std::chrono::milliseconds(rounded));
+    if (i > 0 && rounded >= kPairs[i - 1].big)
+      return FormatDelay(std::chrono::milliseconds(rounded));
     const int64_t per = p.big / p.small;
     if (smalls % per == 0) return fmt::format("{}{}", smalls / per, p.big_name);
     if (p.small_name.empty()) return fmt::format("{}.{}{}", smalls / per, smalls % per, p.big_name);

@@ -73,9 +73,8 @@ Status ValidateVigyName(std::string_view name) {
   if (name.empty())
     return Status::InvalidArgument("vigy name is empty (use 1-64 of A-Z a-z 0-9 . _ -)");
   if (name.size() > 64) {
-    return Status::InvalidArgument(
-        fmt::format("vigy name '{}...' is {} characters long (at most 64)", name.substr(0, 20),
-                    name.size()));
+    return Status::InvalidArgument(fmt::format(
+        "vigy name '{}...' is {} characters long (at most 64)", name.substr(0, 20), name.size()));
   }
   for (size_t i = 0; i < name.size(); ++i) {
     if (!IsNameChar(name[i])) {
@@ -113,9 +112,9 @@ Status ValidateKvKey(std::string_view key) {
   for (size_t i = 0; i < key.size(); ++i) {
     unsigned char u = static_cast<unsigned char>(key[i]);
     if (u < 0x20 || u == 0x7f) {
-      return Status::InvalidArgument(fmt::format(
-          "kv key has {} at byte {} (control characters are not allowed in keys)", Shown(key[i]),
-          i + 1));
+      return Status::InvalidArgument(
+          fmt::format("kv key has {} at byte {} (control characters are not allowed in keys)",
+                      Shown(key[i]), i + 1));
     }
   }
   if (size_t bad = lisp::FirstInvalidUtf8(key); bad < key.size()) {

@@ -104,9 +104,10 @@ std::optional<std::string> TimeZone::LocalProblem() {
   } else if (Named(name).ok()) {
     return std::nullopt;
   }
-  return fmt::format("TZ '{}' is not a time zone this system knows, so local time is UTC "
-                     "(see /usr/share/zoneinfo for the names)",
-                     tz);
+  return fmt::format(
+      "TZ '{}' is not a time zone this system knows, so local time is UTC "
+      "(see /usr/share/zoneinfo for the names)",
+      tz);
 }
 
 Result<TimeZone> TimeZone::Named(std::string_view name) {

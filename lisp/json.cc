@@ -32,9 +32,9 @@ nlohmann::json ListToJson(Value list, int depth) {
   MapForEach(map, [&](Value k, Value) {
     if (other.empty() && Display(k) == name && Repr(k) != Repr(key)) other = Repr(k);
   });
-  throw std::length_error(fmt::format(
-      "map keys {} and {} both become the JSON key \"{}\" (JSON keys are text)", other,
-      Repr(key), name));
+  throw std::length_error(
+      fmt::format("map keys {} and {} both become the JSON key \"{}\" (JSON keys are text)", other,
+                  Repr(key), name));
 }
 
 nlohmann::json MapToJson(Value map, int depth) {

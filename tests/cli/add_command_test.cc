@@ -214,8 +214,7 @@ TEST_CASE("a cron vigy added under a TZ the system does not know gets a warning"
   s.Write("web.vigy", kCounter);
   auto add = [&](const std::string& tz, const std::string& name) {
     return RunShellCommand("cd '" + s.dir().string() + "' && TZ=" + tz + " VIGY_DB=vigy.db '" +
-                           VIGY_BINARY + "' add web.vigy --name " + name +
-                           " --cron '0 * * * *'");
+                           VIGY_BINARY + "' add web.vigy --name " + name + " --cron '0 * * * *'");
   };
   CommandResult unknown = add("Nowhere/City", "a");
   CHECK(unknown.exit_code == 0);

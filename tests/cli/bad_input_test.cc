@@ -141,7 +141,10 @@ void Prepare(const Sandbox& s, Store store) {
   s.Write("comments.vigy", "; nothing here yet\n\n");
   s.Write("nul.vigy", std::string("(vigy-noop)\n(vigy-log \"info\" \"a") + '\0' + "b\")\n");
   s.Write("bom-inside.vigy", "(vigy-noop)\n\xEF\xBB\xBF(vigy-noop)\n");
-  s.Write("binary.vigy", "\x7f" "ELF" + RandomBytes(4096, 7));
+  s.Write("binary.vigy",
+          "\x7f"
+          "ELF" +
+              RandomBytes(4096, 7));
   s.Write("big.vigy", "(vigy-noop)\n" + std::string(core::kMaxProgramBytes, ';'));
   REQUIRE(mkfifo((s.dir() / "pipe.vigy").c_str(), 0600) == 0);
   fs::create_directories(s.dir() / "programs");
@@ -500,16 +503,17 @@ TEST_CASE("every bad input is one line on stderr, its exit code, and no write") 
   }
 }
 
-TEST_CASE("a set but empty VIGY_DB is exit 2, and neither the default store nor any other is touched") {
+TEST_CASE(
+    "a set but empty VIGY_DB is exit 2, and neither the default store nor any other is touched") {
   Sandbox s;
   Prepare(s, Store::kVigies);
   std::map<std::string, size_t> before = Snapshot(s);
   for (const char* command : {"add other.vigy --name x", "rm web", "list"}) {
     CAPTURE(command);
     // HOME inside the sandbox: the default store, were it used, would show.
-    CommandResult r = RunShellCommand(fmt::format(
-        "cd '{}' && env VIGY_DB= XDG_DATA_HOME= HOME='{}/home' '{}' {}", s.dir().string(),
-        s.dir().string(), VIGY_BINARY, command));
+    CommandResult r =
+        RunShellCommand(fmt::format("cd '{}' && env VIGY_DB= XDG_DATA_HOME= HOME='{}/home' '{}' {}",
+                                    s.dir().string(), s.dir().string(), VIGY_BINARY, command));
     CHECK(r.exit_code == 2);
     CHECK(r.output.starts_with("vigy: VIGY_DB is set but empty"));
     CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);

@@ -314,8 +314,7 @@ TEST_CASE("millisecond arguments share the one duration range, and say so when p
   Tick t;
   CHECK(t.Eval("(vigy-requeue-after 31536000000)") == "nil");
   CHECK(t.context().requeue_after_ms() == 31'536'000'000);
-  const std::string past =
-      "needs at most 31536000000 milliseconds (365d), got 9223372036854775806";
+  const std::string past = "needs at most 31536000000 milliseconds (365d), got 9223372036854775806";
   CHECK(t.Eval("(vigy-requeue-after 9223372036854775806)") ==
         "error: <test>:1:1: 'vigy-requeue-after' " + past);
   CHECK(t.Eval("(vigy-rate-limited? \"k\" 9223372036854775806)") ==

@@ -35,8 +35,8 @@ TEST_CASE("json-parse refuses nesting deeper than a thousand levels, saying wher
   CHECK(Eval(deep) ==
         "error: <test>:1:1: invalid JSON in 'json-parse': nested deeper than 1000 levels (at line "
         "1, column 1001)");
-  std::string limit = "(length (json-parse \"" + std::string(1000, '[') +
-                      std::string(1000, ']') + "\"))";
+  std::string limit =
+      "(length (json-parse \"" + std::string(1000, '[') + std::string(1000, ']') + "\"))";
   CHECK(Eval(limit) == "1");
 }
 
