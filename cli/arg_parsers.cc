@@ -70,26 +70,26 @@ core::Result<uint64_t> ParseCount(std::string_view option, std::string_view text
   return *value;
 }
 
-core::Result<nlohmann::json> ParseJsonArgument(std::string_view what, std::string_view text) {
+core::Result<nlohmann::json> ParseJsonArgument(std::string_view problem, std::string_view text) {
   nlohmann::json value;
   std::string why;
   if (lisp::ParseJson(text, &value, &why)) return value;
+  if (text.empty()) {
+    return core::Status::InvalidArgument(fmt::format("{}: an empty value is not JSON", problem));
+  }
+  // A bare word that is fine text is most likely a string without its quotes.
   constexpr size_t kShown = 40;
-  std::string shown = text.empty()           ? std::string("an empty value")
-                      : text.size() > kShown ? fmt::format("{}...", text.substr(0, kShown))
-                                             : std::string(text);
-  // A bare word is most likely a string without its quotes.
   nlohmann::json quoted;
   std::string unused;
-  bool bare =
-      !text.empty() && std::string_view("\"[{-0123456789").find(text[0]) == std::string_view::npos;
-  std::string hint;
+  bool bare = std::string_view("\"[{-0123456789").find(text[0]) == std::string_view::npos;
   if (bare && text.size() <= kShown &&
       lisp::ParseJson(fmt::format("\"{}\"", text), &quoted, &unused)) {
-    hint = fmt::format("; a string needs quotes: '\"{}\"'", text);
+    return core::Status::InvalidArgument(
+        fmt::format("{}: {} is not JSON (a string needs quotes: '\"{}\"')", problem, text, text));
   }
-  return core::Status::InvalidArgument(
-      fmt::format("bad value for {}: {} is not JSON ({}{})", what, shown, why, hint));
+  std::string shown =
+      text.size() > kShown ? fmt::format("{}...", text.substr(0, kShown)) : std::string(text);
+  return core::Status::InvalidArgument(fmt::format("{}: {} is not JSON ({})", problem, shown, why));
 }
 
 core::Result<std::pair<std::string, nlohmann::json>> ParseKvSeed(std::string_view text) {
@@ -110,7 +110,7 @@ core::Result<std::pair<std::string, nlohmann::json>> ParseKvSeed(std::string_vie
   if (core::Status s = core::ValidateKvKey(key); !s.ok()) {
     return core::Status::InvalidArgument(fmt::format("bad --kv key: {}", s.message()));
   }
-  auto value = ParseJsonArgument(fmt::format("--kv key '{}'", key), json_text);
+  auto value = ParseJsonArgument(fmt::format("bad --kv value for key '{}'", key), json_text);
   if (!value.ok()) return value.status();
   return std::make_pair(std::move(key), std::move(value).value());
 }

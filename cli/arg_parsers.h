@@ -22,10 +22,10 @@ core::Result<uint64_t> ParseByteSize(std::string_view option, std::string_view t
 core::Result<uint64_t> ParseCount(std::string_view option, std::string_view text, uint64_t max);
 
 // A JSON value given on the command line (`kv set`, `--kv`), read within
-// the JSON bounds (lisp/json.h). kInvalidArgument "bad value for WHAT: TEXT
-// is not JSON (why, and where)"; a bare word gets the hint that a string needs
-// quotes. TEXT is cut short when long.
-core::Result<nlohmann::json> ParseJsonArgument(std::string_view what, std::string_view text);
+// the JSON bounds (lisp/json.h). kInvalidArgument "PROBLEM: TEXT is not JSON
+// (why, and where)", TEXT cut short when long; a bare word instead gets the
+// hint that a string needs quotes.
+core::Result<nlohmann::json> ParseJsonArgument(std::string_view problem, std::string_view text);
 
 // "KEY=JSON" as given to --kv: the key (a valid kv key, not starting with
 // "__", which is the runtime's) and the parsed JSON value.

@@ -64,7 +64,7 @@ core::Result<KvRequest> ParseRequest(const std::vector<std::string>& words) {
     return request;
   }
   request.action = KvAction::kSet;
-  auto value = ParseJsonArgument(fmt::format("kv key '{}'", request.key), words[2]);
+  auto value = ParseJsonArgument(fmt::format("bad value for kv key '{}'", request.key), words[2]);
   if (!value.ok()) return value.status();
   request.value = std::move(value).value();
   return request;

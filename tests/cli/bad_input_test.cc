@@ -317,7 +317,7 @@ std::vector<Row> Rows() {
       {"value nested 1001 deep", Store::kVigies, {"kv", "web", "set", "d", just_too_deep}, 2,
        "nested deeper than 1000 levels (at line 1, column 1001)"},
       {"seed nested 50,000 deep", Store::kNone, {"run", "other.vigy", "--kv", "x=" + deep}, 2,
-       "bad value for --kv key 'x'"},
+       "bad --kv value for key 'x': [[[[[[[[[["},
       {"number out of range is valid JSON, too large", Store::kVigies,
        {"kv", "web", "set", "n", "1e400"}, 2, "number out of range at line 1, column 1: 1e400"},
       {"unfinished array gets no quoting hint", Store::kVigies,
