@@ -10,6 +10,7 @@
 
 #include "cli/arg_parsers.h"
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "cli/serve_log.h"
 #include "cli/stop_signals.h"
 #include "cli/store_access.h"
