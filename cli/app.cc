@@ -206,7 +206,7 @@ int Main(int argc, char** argv) {
     std::string topic = argv[at + 1];
     for (const BoundCommand& c : commands) {
       if (c.name == topic || (topic == "ls" && c.name == "list")) {
-        out.Print(c.sub->help());
+        out.Print(c.sub->help("vigy"));
         return 0;
       }
     }

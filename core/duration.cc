@@ -72,6 +72,9 @@ std::string FormatDelay(std::chrono::milliseconds delay) {
                                                            : -ms));
   }
   if (ms < 1000) return fmt::format("{}ms", ms);
+  // Past a century, whole days (and no rounding arithmetic near the int64 end).
+  constexpr int64_t kDayMs = 86'400'000;
+  if (ms >= 36'500 * kDayMs) return fmt::format("{}d", ms / kDayMs);
   // The largest unit that fits, and the next smaller one, rounded to the
   // nearest of the smaller (tenths for seconds). Rounding up can reach the
   // next unit (59.96s is 1m), so the rounded value is formatted again.

@@ -36,7 +36,7 @@ TEST_CASE("a call with more arguments than the stack holds fails at the call, sa
   CHECK(Eval("\n  " + wide, limits) ==
         "limit: <test>:2:3: stack limit exceeded (65536 values): too many arguments in one call, "
         "or calls nested too deep");
-  CHECK(Eval("(define (f . xs) (length xs))\n" + wide.replace(1, 4, "f"), limits)
+  CHECK(Eval("(define (f &rest xs) (length xs))\n" + wide.replace(1, 4, "f"), limits)
             .starts_with("limit: <test>:2:1: stack limit exceeded"));
 }
 
