@@ -318,13 +318,15 @@ TEST_CASE("serve --once on a store that does not exist ticks nothing and creates
 }
 
 TEST_CASE("serve counts the vigies it schedules in words: 1 vigy, 2 vigies") {
-  Sandbox sandbox;
-  AddVigy(sandbox, "one", kCounter, {"--every", "1h"});
-  BinaryResult once = sandbox.Run({"serve", "--once"}, "", seconds(30));
-  CHECK(once.err.find("(1 vigy scheduled)") != std::string::npos);
-  AddVigy(sandbox, "two", kCounter, {"--every", "1h"});
-  once = sandbox.Run({"serve", "--once"}, "", seconds(30));
-  CHECK(once.err.find("(2 vigies scheduled)") != std::string::npos);
+  Sandbox one;
+  AddVigy(one, "a", kCounter, {"--every", "1h"});
+  CHECK(one.Run({"serve", "--once"}, "", seconds(30)).err.find("(1 vigy scheduled)") !=
+        std::string::npos);
+  Sandbox two;
+  AddVigy(two, "a", kCounter, {"--every", "1h"});
+  AddVigy(two, "b", kCounter, {"--every", "1h"});
+  CHECK(two.Run({"serve", "--once"}, "", seconds(30)).err.find("(2 vigies scheduled)") !=
+        std::string::npos);
 }
 
 }  // namespace
