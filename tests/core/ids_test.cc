@@ -52,6 +52,21 @@ TEST_CASE("run ids sort in creation order and by time") {
   CHECK(NewRunId(1795674600124) > NewRunId(1795674600123));
 }
 
+TEST_CASE("kv keys are 1 to 1024 bytes of UTF-8 text without control characters") {
+  CHECK(ValidateKvKey("count").ok());
+  CHECK(ValidateKvKey("caf\xc3\xa9 / x:y").ok());
+  CHECK(ValidateKvKey(std::string(1024, 'k')).ok());
+  CHECK(ValidateKvKey("").message() == "the kv key is empty");
+  CHECK(ValidateKvKey(std::string(1025, 'k')).message() ==
+        "kv key '" + std::string(20, 'k') + "...' is 1025 bytes long (at most 1024)");
+  CHECK(ValidateKvKey("a\tb").message() ==
+        "kv key has byte 0x09 at byte 2 (control characters are not allowed in keys)");
+  CHECK(ValidateKvKey("\x1b[31m").code() == Status::Code::kInvalidArgument);
+  CHECK(ValidateKvKey("x\x7f").code() == Status::Code::kInvalidArgument);
+  CHECK(ValidateKvKey("caf\xe9").message() ==
+        "kv key has byte 0xe9 at byte 4 (keys are UTF-8 text)");
+}
+
 TEST_CASE("vigy names are 1 to 64 letters, digits, dots, underscores or dashes") {
   CHECK(ValidateVigyName("backup").ok());
   CHECK(ValidateVigyName("a.b_c-9").ok());
@@ -61,7 +76,7 @@ TEST_CASE("vigy names are 1 to 64 letters, digits, dots, underscores or dashes")
   CHECK(empty.code() == Status::Code::kInvalidArgument);
   CHECK(empty.message() == "vigy name is empty (use 1-64 of A-Z a-z 0-9 . _ -)");
   CHECK(ValidateVigyName(std::string(65, 'x')).message() ==
-        "vigy name '" + std::string(65, 'x') + "' is 65 characters long (at most 64)");
+        "vigy name '" + std::string(20, 'x') + "...' is 65 characters long (at most 64)");
   CHECK(ValidateVigyName("my vigy").message() ==
         "vigy name 'my vigy' has a space at position 3 (use only A-Z a-z 0-9 . _ -)");
   CHECK(ValidateVigyName("a/b").message() ==
