@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Serve benchmarks: sustained load, peak throughput against raw SQLite, watch latency.
 
-Three measurements of DESIGN.md §9, each selectable on its own:
+Three measurements of bench/README.md (Targets), each selectable on its own:
 
 --sustained  `vigy serve` over N vigies (default 10,000) `--every 1s --jitter 1s`
              running the shared bench's reconcile.vigy, for a measuring window
@@ -43,7 +43,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 PROGRAM = "reconcile.vigy"
 
-# Targets of DESIGN.md §9.
+# The targets of bench/README.md.
 LATENESS_P99_TARGET_MS = 20
 CPU_SHARE_TARGET = 1.0  # cores
 RSS_TARGET_MB = 100

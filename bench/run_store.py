@@ -7,7 +7,7 @@ in rounds, times on fresh copies of them: `vigy tick --all` against
 vigy_tick_baseline (the same rows written with raw SQLite, one transaction per
 tick, same pragmas), `vigy list` with 10,000 vigies, and one `vigy add` into a
 store of 10,000. Prints a markdown table of medians and says which targets of
-DESIGN.md §9 were met. See bench/README.md.
+bench/README.md were met.
 """
 
 import argparse
@@ -28,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 PROGRAM = "reconcile.vigy"
 
-# Targets of DESIGN.md §9.
+# The targets of bench/README.md.
 TICK_RATIO_TARGET = 0.5  # vigy ticks/s divided by the baseline's
 LIST_TARGET_S = 0.100
 ADD_TARGET_S = 0.020

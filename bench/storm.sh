@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Long concurrency storm: the CI test "concurrency storm"
-# (tests/cli/concurrency_storm_test.cc) for SECONDS (default 60, as DESIGN.md
-# asks; CI runs 20), repeated ROUNDS times (default 1) with fresh seeds. Prints
+# (tests/cli/concurrency_storm_test.cc) for SECONDS (default 60, a full
+# minute; CI runs 20), repeated ROUNDS times (default 1) with fresh seeds. Prints
 # one line of figures per round (operations run, runs committed, seed) for
 # RESULTS.md, and fails if any round does; rerun a failed round with
 # VIGY_STORM_SEED=SEED.

@@ -1,4 +1,4 @@
-// The raw-SQLite baseline for the persisted tick path (DESIGN.md §9).
+// The raw-SQLite baseline for the persisted tick path (bench/README.md).
 //
 // Opens an existing vigy store (made by `vigy add`, so the schema is vigy's
 // own) with the pragmas vigy uses, and "ticks" its first N vigies by name,

@@ -1,4 +1,4 @@
-// The host functions of LANGUAGE.md: what lets a program touch the machine
+// The host functions of vigy-lang(7) (HOST FUNCTIONS): what lets a program touch the machine
 // it runs on (run commands, read files and the environment, read the clock).
 // They run with the rights of the process that evaluates the program. None
 // needs a tick; they work on any Machine.

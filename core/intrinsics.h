@@ -1,5 +1,5 @@
-// The vigy intrinsics: the framework verbs of LANGUAGE.md ("Vigy
-// intrinsics") as builtins. Each one works on the TickContext of the tick
+// The vigy intrinsics: the framework verbs of vigy-lang(7) (VIGY
+// INTRINSICS) as builtins. Each one works on the TickContext of the tick
 // being evaluated, which it finds as the Machine's host pointer; a machine
 // that runs programs with these builtins must have as host either a
 // TickContext* or null (then every intrinsic fails with a clear error).

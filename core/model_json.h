@@ -1,10 +1,11 @@
-// The JSON form of the model types: the field names of DESIGN.md §3, used by
-// every `--json` output, `watch --json` line and the HTTP surface, so they are
-// a public interface. Timestamps are RFC 3339 UTC with milliseconds; optional
-// fields are absent when unset (never null); a run's `error` is absent when ok.
-// The *FromJson functions read the same shapes back (for storage columns and
-// tools); they accept exactly what ToJson produces and reject anything with a
-// missing or mistyped required field with kInvalidArgument naming the field.
+// The JSON form of the model types: the field names of vigy(1) (JSON OUTPUT),
+// used by every `--json` output, `watch --json` line and the HTTP surface, so
+// they are a public interface. Timestamps are RFC 3339 UTC with milliseconds;
+// optional fields are absent when unset (never null); a run's `error` is absent
+// when ok. The *FromJson functions read the same shapes back (for storage
+// columns and tools); they accept exactly what ToJson produces and reject
+// anything with a missing or mistyped required field with kInvalidArgument
+// naming the field.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-// The scheduler's time math (DESIGN.md §5), as pure functions of explicit
+// The scheduler's time math (vigy(1), SCHEDULES), as pure functions of explicit
 // times: when a vigy is next due given its schedule, its runtime counters
 // (failure backoff), a requeue request, and the time now. The scheduler owns
 // the timer queue; everything about *when* lives here.

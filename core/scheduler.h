@@ -1,9 +1,9 @@
-// The scheduler behind `vigy serve` (DESIGN.md §5, §6): one thread owns the
-// store connection and a timer queue of due vigies; a small pool of workers
-// evaluates ticks in parallel; leases and commits are grouped, so that under
-// load many ticks share one transaction while each tick stays
-// all-or-nothing. No thread or process per vigy. Time comes from a Clock,
-// so tests drive it.
+// The scheduler behind `vigy serve` (docs/ARCHITECTURE.md, "serve's
+// threads"; vigy(1), SCHEDULES): one thread owns the store connection and a
+// timer queue of due vigies; a small pool of workers evaluates ticks in
+// parallel; leases and commits are grouped, so that under load many ticks
+// share one transaction while each tick stays all-or-nothing. No thread or
+// process per vigy. Time comes from a Clock, so tests drive it.
 //
 // Each loop of the scheduler's thread: notice changes made by other
 // processes (the store's change stamp, polled), refresh the heartbeat,

@@ -1,7 +1,7 @@
-// The persisted tick (DESIGN.md §4): take the vigy's lease, evaluate its
-// compiled program against its kv, run its action handler, and commit the
-// run, actions, state, kv writes and counters in one transaction. `vigy tick`
-// and serve both tick through here.
+// The persisted tick: take the vigy's lease, evaluate its compiled program
+// against its kv, run its action handler, and commit the run, actions,
+// state, kv writes and counters in one transaction. `vigy tick` and serve
+// both tick through here (docs/ARCHITECTURE.md, "The path of a tick").
 #pragma once
 
 #include <cstdint>

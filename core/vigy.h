@@ -1,7 +1,7 @@
 // A registered vigy as plain data: its record (what `add` and `update` set)
 // and its runtime counters (what ticks and the scheduler keep). Storage and
 // the command line both speak these types; their JSON form is a public
-// interface (DESIGN.md §3).
+// interface (vigy(1), JSON OUTPUT).
 #pragma once
 
 #include <cstdint>

@@ -1,11 +1,11 @@
-// End to end: one row per bad input, across the commands (DESIGN.md §8 and
-// §10). Every row runs the real binary and checks the exit code, that stdout
+// End to end: one row per bad input, across the commands (vigy(1), EXIT
+// STATUS). Every row runs the real binary and checks the exit code, that stdout
 // is empty, that stderr is one line "vigy: ..." naming the problem, and that
 // the store is byte for byte what it was (the file and its -wal; no file
 // appears or disappears): a bad input never writes anything.
 //
 // Two shapes add to the one line: a program that does not compile is shown
-// first as its diagnostic (LANGUAGE.md: "file:line:col: message", the line
+// first as its diagnostic (vigy-lang(7), ERRORS: "file:line:col: message", the line
 // and a caret), and a command line that does not parse is followed by the
 // hint "run 'vigy [COMMAND ]--help' for usage".
 #include <doctest/doctest.h>

@@ -1,11 +1,11 @@
-// Concurrency storm (DESIGN.md §4, §6, §7): while serve ticks, several
+// Concurrency storm (vigy(1), RELIABILITY): while serve ticks, several
 // processes at once loop on add, update, tick, kv set, disable, enable and
 // rm against the same store. No command may fail because the store was
 // locked or busy, serve must never tick a vigy twice (tick numbers per vigy
 // are consecutive and unique), and the final state must be what the last
 // command of each kind said.
 //
-// VIGY_STORM_SECONDS sets how long the storm blows (default 20; DESIGN.md's
+// VIGY_STORM_SECONDS sets how long the storm blows (default 20; a full
 // minute is run by bench/storm.sh).
 #include <doctest/doctest.h>
 #include <signal.h>

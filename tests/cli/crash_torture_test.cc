@@ -1,4 +1,4 @@
-// Crash torture (DESIGN.md §4, §7): serve is killed with SIGKILL at random
+// Crash torture (vigy(1), RELIABILITY): serve is killed with SIGKILL at random
 // moments while a few dozen fast vigies tick and write kv, and restarted, over
 // and over, with `vigy watch --json` following along the whole time. After
 // every kill the store must be intact and consistent: no tick half-applied,

@@ -1,4 +1,4 @@
-// Resource faults under a running serve (DESIGN.md §4, §6, §7, §10): a full
+// Resource faults under a running serve (vigy(1), RELIABILITY): a full
 // disk, a store made read-only, a store deleted or replaced, a store others
 // can write, and programs that try to exhaust memory, the stack, or the
 // output pipe. serve must report what went wrong, lose nothing it
