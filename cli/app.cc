@@ -15,13 +15,6 @@
 #include "lisp/suggest.h"
 
 namespace vigy::cli {
-namespace {
-
-struct BoundCommand {
-  std::string name;
-  CLI::App* sub;
-  CommandRunner run;
-};
 
 void AddGlobalOptions(CLI::App& app, GlobalOptions& global, int& verbose, int& quiet) {
   app.add_option("--db", global.db,
@@ -32,6 +25,14 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& global, int& verbose, int& q
   app.add_flag("--json", global.json, "print data as JSON");
   app.add_flag("--no-color", global.no_color, "never colour output (also: NO_COLOR=1)");
 }
+
+namespace {
+
+struct BoundCommand {
+  std::string name;
+  CLI::App* sub;
+  CommandRunner run;
+};
 
 // CLI11's message, shaped like every other error: lower case first, one line.
 std::string OneLine(std::string message) {

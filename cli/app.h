@@ -4,7 +4,13 @@
 // that does).
 #pragma once
 
+#include "cli/command.h"
+
 namespace vigy::cli {
+
+// Adds the options every command takes (--db, -v, -q, --json, --no-color)
+// to `app`, the top of the command tree.
+void AddGlobalOptions(CLI::App& app, GlobalOptions& global, int& verbose, int& quiet);
 
 // Runs the command line `argv` and returns the process exit code.
 int Main(int argc, char** argv);

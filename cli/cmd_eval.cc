@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/program_file.h"
+#include "cli/stop_signals.h"
 #include "cli/session.h"
 #include "lisp/json.h"
 #include "lisp/printer.h"
@@ -25,6 +26,9 @@ void SetupEval(CLI::App& sub, EvalOptions& options) {
 }
 
 core::Status RunEval(const Invocation& inv, const EvalOptions& options) {
+  // A signal ends the command through the one cleanup path: the commands
+  // the program started are killed before it exits 130.
+  StopSignals signals(EndInterrupted);
   auto limits = ToLimits(options.limits);
   if (!limits.ok()) return limits.status();
 

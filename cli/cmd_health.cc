@@ -3,7 +3,12 @@
 // did not fail and the next tick is not overdue by more than --stale-after.
 #include <fmt/format.h>
 
+#include <limits.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <fstream>
+#include <iterator>
 
 #include "cli/commands.h"
 #include "cli/duration.h"
@@ -25,6 +30,50 @@ struct Problem {
   std::string message;
 };
 
+// What became of a serve whose heartbeat went stale, as far as this host
+// can tell.
+enum class ServeProcess {
+  kGone,        // no such process (or another program now has its pid)
+  kStopped,     // exists but stopped (SIGSTOP, a debugger)
+  kRunning,     // exists and runs, yet does not keep its heartbeat
+  kElsewhere,   // on another host: cannot be checked from here
+};
+
+std::string ReadSmallFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string ThisHost() {
+  char name[HOST_NAME_MAX + 1] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return std::string();
+  return std::string(name);
+}
+
+// Reads /proc/PID/stat: the process is the serve if its command name is this
+// binary's; its state letter says whether it is stopped.
+ServeProcess FindServeProcess(const storage::ServeRecord& serve) {
+  if (serve.host != ThisHost()) return ServeProcess::kElsewhere;
+  if (serve.pid <= 0) return ServeProcess::kGone;
+  const std::string stat = ReadSmallFile(fmt::format("/proc/{}/stat", serve.pid));
+  const std::string self = ReadSmallFile("/proc/self/stat");
+  // "pid (comm) S ...": comm may hold spaces and parentheses; it ends at the last ')'.
+  auto name_and_state = [](const std::string& text) -> std::pair<std::string, char> {
+    size_t open = text.find('(');
+    size_t close = text.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close < open ||
+        close + 2 >= text.size()) {
+      return {"", '?'};
+    }
+    return {text.substr(open + 1, close - open - 1), text[close + 2]};
+  };
+  auto [name, state] = name_and_state(stat);
+  if (name.empty() || name != name_and_state(self).first) return ServeProcess::kGone;
+  if (state == 'T' || state == 't') return ServeProcess::kStopped;
+  if (state == 'Z' || state == 'X') return ServeProcess::kGone;
+  return ServeProcess::kRunning;
+}
+
 // What is wrong with the serve row, if anything.
 std::optional<Problem> ServeProblem(const std::optional<storage::ServeRecord>& serve,
                                     const std::string& path, int64_t now) {
@@ -35,9 +84,26 @@ std::optional<Problem> ServeProblem(const std::optional<storage::ServeRecord>& s
                                FormatAgo(*serve->stopped_at_ms, now))};
   }
   if (!storage::ServeIsLive(*serve, now)) {
+    const std::string heartbeat = "last heartbeat " + FormatAgo(serve->heartbeat_at_ms, now);
+    switch (FindServeProcess(*serve)) {
+      case ServeProcess::kStopped:
+        return Problem{"", "serve",
+                       fmt::format("serve (pid {}) is running but not responding: the process "
+                                   "is stopped (SIGSTOP or a debugger); {}",
+                                   serve->pid, heartbeat)};
+      case ServeProcess::kRunning:
+        return Problem{"", "serve",
+                       fmt::format("serve (pid {}) is running but not responding: {}",
+                                   serve->pid, heartbeat)};
+      case ServeProcess::kElsewhere:
+        return Problem{"", "serve",
+                       fmt::format("serve (pid {} on {}) is not responding: {}", serve->pid,
+                                   serve->host, heartbeat)};
+      case ServeProcess::kGone:
+        break;
+    }
     return Problem{"", "serve",
-                   fmt::format("serve (pid {}) is not running: last heartbeat {}", serve->pid,
-                               FormatAgo(serve->heartbeat_at_ms, now))};
+                   fmt::format("serve (pid {}) is not running: {}", serve->pid, heartbeat)};
   }
   return std::nullopt;
 }
@@ -85,7 +151,9 @@ void SetupHealth(CLI::App& sub, HealthOptions& options) {
       "vigy with a schedule that it ticks has a failed latest run or a tick overdue by more\n"
       "than --stale-after; otherwise prints one line per problem and exits 1. With --json:\n"
       "{\"ok\", \"serve\", \"problems\": [{\"vigy\"?, \"kind\", \"message\"}]}. Fit for a liveness\n"
-      "probe or a monitoring check.");
+      "probe or a monitoring check. A serve that stopped keeping its heartbeat is told\n"
+      "apart: not running (its process is gone), or running but not responding (its\n"
+      "process exists: stopped by SIGSTOP, or stuck).");
 }
 
 Status RunHealth(const Invocation& inv, const HealthOptions& options) {

@@ -11,6 +11,7 @@
 #include "cli/program_file.h"
 #include "cli/repl_input.h"
 #include "cli/session.h"
+#include "cli/stop_signals.h"
 #include "lisp/printer.h"
 
 namespace vigy::cli {
@@ -27,10 +28,14 @@ void SetupRepl(CLI::App& sub, ReplOptions& options) {
       "Reads lines from stdin until the parentheses balance, evaluates them and prints the\n"
       "value. Definitions persist for the session; so does the kv of the vigy intrinsics.\n"
       "Limits apply to each input separately. Ctrl-D (end of input) exits 0; when stdin is\n"
-      "not a terminal (a script piped in), it exits 1 if any input failed, as sqlite3 does.");
+      "not a terminal (a script piped in), it exits 1 if any input failed, as sqlite3 does.\n"
+      "Ctrl-C ends the session at once, killing the commands it started, and exits 130.");
 }
 
 core::Status RunRepl(const Invocation& inv, const ReplOptions& options) {
+  // Ctrl-C (or SIGTERM, SIGHUP) ends the session through the one cleanup
+  // path: the commands its programs started are killed, exit 130.
+  StopSignals signals(EndInterrupted);
   auto limits = ToLimits(options.limits);
   if (!limits.ok()) return limits.status();
 

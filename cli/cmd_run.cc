@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/program_file.h"
+#include "cli/stop_signals.h"
 #include "cli/run_printer.h"
 #include "core/ids.h"
 #include "core/tick.h"
@@ -47,6 +48,9 @@ void SetupRun(CLI::App& sub, RunOptions& options) {
 }
 
 core::Status RunRun(const Invocation& inv, const RunOptions& options) {
+  // A signal ends the command through the one cleanup path: the commands
+  // the program started are killed before it exits 130.
+  StopSignals signals(EndInterrupted);
   auto limits = ToLimits(options.limits);
   if (!limits.ok()) return limits.status();
   auto kv = SeedKv(options.kv);

@@ -1,6 +1,6 @@
 // vigy serve: the scheduler, in the foreground. Takes the store's serve lock,
-// then ticks every enabled vigy with a schedule when it is due until SIGINT
-// or SIGTERM (or, with --once, until everything due now has ticked once).
+// then ticks every enabled vigy with a schedule when it is due until SIGINT,
+// SIGTERM or SIGHUP (or, with --once, until everything due now has ticked once).
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -85,12 +85,13 @@ void SetupServe(CLI::App& sub, ServeOptions& options) {
                  fmt::format("threads evaluating ticks (default {} here)", core::DefaultWorkerCount()))
       ->type_name("N");
   sub.footer(
-      "Runs in the foreground until SIGINT or SIGTERM: ticks each enabled vigy that has a\n"
-      "schedule when it is due, and picks up changes other commands make to the store\n"
+      "Runs in the foreground until SIGINT, SIGTERM or SIGHUP: ticks each enabled vigy that\n"
+      "has a schedule when it is due, and picks up changes other commands make to the store\n"
       "within a second. One serve per store: a second one exits 4 naming the first.\n"
-      "On SIGINT/SIGTERM it stops scheduling, lets ticks in flight finish and commits\n"
-      "them, then exits 0; a second signal exits at once (130). Logs to stderr: start-up,\n"
-      "failures, recoveries and condition changes; every tick with -v; only failures\n"
+      "On a signal it logs it, stops scheduling, lets ticks in flight finish (each within\n"
+      "its timeout) and commits them, then exits 0; a second signal exits at once (130),\n"
+      "killing the commands its ticks run. Logs to stderr: start-up, failures, recoveries\n"
+      "and condition changes; every tick with -v; only failures\n"
       "with -q.");
 }
 
@@ -139,14 +140,18 @@ Status RunServe(const Invocation& inv, const ServeOptions& options) {
   if (!lock.ok()) return lock.status();
   scheduler_options.lock = lock->get();
 
+  core::SystemClock clock;
+  ServeLog log(stderr, format, inv.global.verbosity);
   StopTarget stop;
-  StopSignals signals([&stop] { stop.Stop(); });
+  // SIGHUP (a closed terminal or SSH session) stops serve as SIGTERM does.
+  StopSignals signals([&](int signal) {
+    log.WriteSignal(SignalName(signal), clock.NowMs());
+    stop.Stop();
+  });
   core::Result<core::SchedulerSummary> summary = Status::Ok();
   {
     auto store = OpenStore(inv.global, storage::OpenMode::kCreate);
     if (!store.ok()) return store.status();
-    core::SystemClock clock;
-    ServeLog log(stderr, format, inv.global.verbosity);
     core::Scheduler scheduler(**store, clock, std::move(scheduler_options),
                               [&log](const core::SchedulerEvent& event) { log.Write(event); });
     stop.Set(&scheduler);

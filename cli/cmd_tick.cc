@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/run_printer.h"
+#include "cli/stop_signals.h"
 #include "cli/store_access.h"
 #include "cli/vigy_printer.h"
 #include "core/model_json.h"
@@ -94,7 +95,10 @@ void SetupTick(CLI::App& sub, TickCommandOptions& options) {
       "enabled vigies only, by name. With --json: the run object when one VIGY is named, else\n"
       "an array of run objects (in the order ticked; empty when nothing matched). Exits 1 if\n"
       "any run failed; a tick that could not run at all (e.g. the vigy is being ticked\n"
-      "elsewhere for too long) is reported on stderr and sets its own exit code.");
+      "elsewhere for too long) is reported on stderr and sets its own exit code. A tick that\n"
+      "must wait for another process's tick of the same vigy says so on stderr first.\n"
+      "SIGINT, SIGTERM or SIGHUP stops the tick in progress (its commands are killed,\n"
+      "nothing is recorded, its lease is given back) and exits 130.");
 }
 
 Status RunTick(const Invocation& inv, const TickCommandOptions& options) {
@@ -106,6 +110,9 @@ Status RunTick(const Invocation& inv, const TickCommandOptions& options) {
   if (options.selector) selector = core::ParseSelector(*options.selector);
   if (!selector.ok()) return selector.status();
 
+  // A signal ends the command through the one cleanup path: what the tick
+  // in progress started is killed and its lease given back.
+  StopSignals signals(EndInterrupted);
   auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
   if (!store.ok()) return store.status();
   auto vigies = Choose(**store, options, *selector);
@@ -115,6 +122,7 @@ Status RunTick(const Invocation& inv, const TickCommandOptions& options) {
   core::TickPipeline pipeline(**store, cache);
   core::TickOptions tick_options;
   tick_options.dry_run = options.dry_run;
+  tick_options.on_wait = [&inv](const std::string& message) { inv.out.Error(message); };
   bool single = options.vigies.size() == 1;
   bool any_failed = false;
   bool printed = false;           // a run's text is on stdout already

@@ -159,7 +159,7 @@ void SetupWatch(CLI::App& sub, WatchOptions& options) {
 }
 
 Status RunWatch(const Invocation& inv, const WatchOptions& options) {
-  StopSignals stop([] {});
+  StopSignals stop([](int) {});
   // A closed stdout then shows up as a write error instead of killing the process.
   std::signal(SIGPIPE, SIG_IGN);
   auto store = OpenStore(inv.global, storage::OpenMode::kExisting);

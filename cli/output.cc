@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "cli/one_line.h"
+
 namespace vigy::cli {
 namespace {
 
@@ -69,8 +71,10 @@ void Output::PrintError(std::string_view text) {
   Write(err_, text);
 }
 
+// One line whatever the message quotes: newlines and control characters in it
+// are escaped (see one_line.h).
 void Output::Error(std::string_view message) {
-  PrintError(fmt::format("{}: {}\n", PaintError(Style::kBold, "vigy"), message));
+  PrintError(fmt::format("{}: {}\n", PaintError(Style::kBold, "vigy"), OneLine(message)));
 }
 
 std::string Output::Paint(Style style, std::string_view text) const {

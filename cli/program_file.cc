@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "cli/one_line.h"
 #include "cli/output.h"
 #include "core/vigy.h"
 #include "core/vigy_library.h"
@@ -93,7 +94,8 @@ core::Status CheckNotEmpty(const ProgramFile& file) {
 
 void PrintDiagnostics(Output& out, const std::vector<lisp::Diagnostic>& diagnostics,
                       std::string_view source, std::string_view prefix) {
-  for (const lisp::Diagnostic& d : diagnostics) {
+  for (lisp::Diagnostic d : diagnostics) {
+    d.message = OneLine(d.message);  // the source line and caret follow it
     out.PrintError(fmt::format("{}{}\n", prefix, d.FormatWithSource(source)));
   }
 }

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "cli/one_line.h"
 #include "cli/output.h"
 #include "core/time_format.h"
 
@@ -12,10 +13,10 @@ std::string ConditionLine(const Output& out, const core::Condition& c) {
   Style style = c.status == core::kConditionTrue    ? Style::kGreen
                 : c.status == core::kConditionFalse ? Style::kRed
                                                     : Style::kYellow;
-  std::string line = fmt::format("{} {}", c.name, out.Paint(style, c.status));
+  std::string line = fmt::format("{} {}", OneLine(c.name), out.Paint(style, OneLine(c.status)));
   if (c.reason || c.message) {
-    std::string detail = c.reason.value_or("");
-    if (c.message) detail += (detail.empty() ? "" : ": ") + *c.message;
+    std::string detail = OneLine(c.reason.value_or(""));
+    if (c.message) detail += (detail.empty() ? "" : ": ") + OneLine(*c.message);
     line += " (" + detail + ")";
   }
   return line;
@@ -56,7 +57,8 @@ class Sections {
   std::string Take() { return std::move(text_); }
 
  private:
-  // Continuation lines inside one entry (a multi-line message) stay aligned.
+  // Continuation lines inside one entry (an error's source line and caret)
+  // stay aligned.
   static std::string Indent(std::string_view line) {
     std::string out;
     for (char c : line) {
@@ -84,7 +86,7 @@ std::vector<std::string> ActionLines(const Output& out, const core::RunRecord& r
     if (action.payload) line += " " + Compact(*action.payload);
     if (action.result || action.message) {
       std::string outcome = action.result ? ResultText(out, *action.result) : "";
-      if (action.message) outcome += (outcome.empty() ? "" : ": ") + *action.message;
+      if (action.message) outcome += (outcome.empty() ? "" : ": ") + OneLine(*action.message);
       line += " (" + outcome + ")";
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
@@ -97,7 +99,7 @@ std::vector<std::string> EntryLines(const nlohmann::json& object) {
   std::vector<std::string> lines;
   if (!object.is_object()) return lines;
   for (const auto& [key, value] : object.items()) {
-    lines.push_back(fmt::format("{} = {}", key, Compact(value)));
+    lines.push_back(fmt::format("{} = {}", OneLine(key), Compact(value)));
   }
   return lines;
 }
@@ -107,7 +109,7 @@ std::vector<std::string> MapLines(const Map& map, bool skip_reserved = false) {
   std::vector<std::string> lines;
   for (const auto& [key, value] : map) {
     if (skip_reserved && key.starts_with("__")) continue;
-    lines.push_back(fmt::format("{} = {}", key, Compact(value)));
+    lines.push_back(fmt::format("{} = {}", OneLine(key), Compact(value)));
   }
   return lines;
 }
@@ -134,8 +136,13 @@ std::string FormatRun(const Output& out, const RunView& view) {
   }
   s.Add("duration", fmt::format("{}ms", run.duration_ms));
   if (!run.ok() && run.error) {
-    std::string error =
-        view.diagnostic ? view.diagnostic->FormatWithSource(view.source) : *run.error;
+    // The program's message on one line; the source line and caret follow it.
+    std::string error = OneLine(*run.error);
+    if (view.diagnostic) {
+      lisp::Diagnostic one_line = *view.diagnostic;
+      one_line.message = OneLine(one_line.message);
+      error = one_line.FormatWithSource(view.source);
+    }
     s.Add("error", out.Paint(Style::kRed, error));
   }
   if (!run.actions.empty()) s.Add("actions", ActionLines(out, run));
@@ -149,14 +156,14 @@ std::string FormatRun(const Output& out, const RunView& view) {
   if (!run.log.empty()) {
     std::vector<std::string> lines;
     for (const core::LogEntry& e : run.log) {
-      lines.push_back(fmt::format("{:<5} {}", e.level, e.message));
+      lines.push_back(fmt::format("{:<5} {}", OneLine(e.level), OneLine(e.message)));
     }
     s.Add("log", lines);
   }
   if (!run.events.empty()) {
     std::vector<std::string> lines;
     for (const core::EventRecord& e : run.events) {
-      lines.push_back(fmt::format("{}: {}", e.kind, e.message));
+      lines.push_back(fmt::format("{}: {}", OneLine(e.kind), OneLine(e.message)));
     }
     s.Add("events", lines);
   }

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/duration.h"
+#include "cli/one_line.h"
 #include "core/time_format.h"
 
 namespace vigy::cli {
@@ -184,11 +185,34 @@ std::string ServeLog::Format(const core::SchedulerEvent& event) {
            "\n";
   }
   return fmt::format("{} {:<5} {}\n", core::FormatRfc3339Ms(event.at_ms), LevelName(level),
-                     Describe(event));
+                     OneLine(Describe(event)));
 }
 
 void ServeLog::Write(const core::SchedulerEvent& event) {
-  std::string line = Format(event);
+  std::lock_guard lock(mutex_);
+  WriteLine(Format(event));
+}
+
+void ServeLog::WriteSignal(std::string_view signal, int64_t at_ms) {
+  const std::string message = fmt::format("received {}: stopping", signal);
+  std::string line;
+  if (format_ == LogFormat::kJson) {
+    nlohmann::json j;
+    j["time"] = core::FormatRfc3339Ms(at_ms);
+    j["level"] = LevelName(Level::kInfo);
+    j["event"] = "signal";
+    j["signal"] = signal;
+    j["message"] = message;
+    line = j.dump() + "\n";
+  } else {
+    line = fmt::format("{} {:<5} {}\n", core::FormatRfc3339Ms(at_ms), LevelName(Level::kInfo),
+                       message);
+  }
+  std::lock_guard lock(mutex_);
+  WriteLine(line);
+}
+
+void ServeLog::WriteLine(const std::string& line) {
   if (line.empty()) return;
   std::fwrite(line.data(), 1, line.size(), stream_);
   std::fflush(stream_);

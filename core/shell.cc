@@ -149,13 +149,17 @@ std::set<pid_t>& RunningGroups() {
   static std::set<pid_t> groups;
   return groups;
 }
+// Set by KillRunningShells: the process is ending, so no shell may start.
+bool shells_refused = false;  // guarded by running_mutex
 
-// Keeps `pid`'s group in RunningGroups() while it lives.
+// Keeps `pid`'s group in RunningGroups() while it lives. A shell spawned
+// after KillRunningShells ran is killed here at once, so none escapes it.
 class RunningGroup {
  public:
   explicit RunningGroup(pid_t pid) : pid_(pid) {
     std::lock_guard lock(running_mutex);
     RunningGroups().insert(pid_);
+    if (shells_refused) ::kill(-pid_, SIGKILL);
   }
   ~RunningGroup() {
     std::lock_guard lock(running_mutex);
@@ -295,6 +299,7 @@ ShellResult RunShell(std::string_view command, const ShellOptions& options) {
 
 void KillRunningShells() {
   std::lock_guard lock(running_mutex);
+  shells_refused = true;
   for (pid_t group : RunningGroups()) ::kill(-group, SIGKILL);
 }
 

@@ -43,9 +43,11 @@ struct ShellOptions {
 ShellResult RunShell(std::string_view command, const ShellOptions& options);
 
 // Kills (SIGKILL) the process group of every RunShell command still running
-// in this process. For a process about to end at once (serve on a second
-// SIGINT), so that no command it started outlives it. Thread-safe; the
-// RunShell calls concerned return as if their commands had been killed.
+// in this process, and every one started afterwards as soon as it is
+// spawned. For a process about to end (a ticking command stopped by a
+// signal, serve on a second signal), so that no command it started outlives
+// it. Thread-safe; the RunShell calls concerned return as if their commands
+// had been killed (exit 137).
 void KillRunningShells();
 
 inline ShellResult RunShell(std::string_view command, std::chrono::milliseconds timeout,

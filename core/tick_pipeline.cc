@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include <fmt/format.h>
 
+#include "core/held_leases.h"
 #include "core/model_json.h"
 #include "core/shell.h"
 #include "core/tick.h"
@@ -14,8 +16,8 @@
 namespace vigy::core {
 namespace {
 
-// The lease outlives the longest a tick may take: its evaluation, then its
-// handlers (each bounded by the same timeout), plus a margin.
+// The lease outlives the longest a tick may take (its evaluation and its
+// handlers share one timeout), with a wide margin.
 constexpr int64_t kLeaseMarginMs = 30'000;
 
 // Handlers get what their action says, and their first line of stderr
@@ -26,33 +28,47 @@ std::string FirstLine(std::string_view text) {
 }
 
 // Runs the vigy's handler once per action (except noop and defer), with the
-// action as JSON on stdin. Records each result; returns the error of the
-// first failure, which fails the run.
+// action as JSON on stdin, all within the tick's deadline. Records each
+// result; after the first failure the remaining actions are not run and are
+// recorded as skipped. Returns the error of that failure, which fails the run.
 std::optional<std::string> RunHandlers(const std::string& handler, RunRecord& run,
+                                       std::chrono::steady_clock::time_point deadline,
                                        std::chrono::milliseconds timeout) {
   std::optional<std::string> error;
   for (size_t i = 0; i < run.actions.size(); ++i) {
     ActionRecord& action = run.actions[i];
     if (action.kind == "noop" || action.kind == "defer") continue;
-    // One line of JSON, newline-terminated, as line-reading tools expect.
-    std::string input =
-        ToJson(action).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    ShellOptions options;
-    options.timeout = timeout;
-    options.stdin_data = input;
-    ShellResult result = RunShell(handler, options);
-    if (result.exit == 0 && !result.timed_out) {
-      action.result = std::string(kResultOk);
+    if (error) {
+      action.result = std::string(kResultSkipped);
+      action.message = "not run: an earlier action failed";
       continue;
     }
-    action.result = std::string(kResultFailed);
-    std::string why = result.timed_out ? fmt::format("timed out after {} ms", timeout.count())
-                                       : fmt::format("exited {}", result.exit);
-    std::string detail = FirstLine(result.err);
-    action.message = detail.empty() ? why : fmt::format("{}: {}", why, detail);
-    if (!error) {
-      error = fmt::format("action {} ({}): handler {}", i + 1, action.kind, *action.message);
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    const std::string past_timeout =
+        fmt::format("the tick's timeout ({} ms) passed", timeout.count());
+    if (left.count() <= 0) {
+      action.result = std::string(kResultFailed);
+      action.message = "not run: " + past_timeout;
+    } else {
+      // One JSON line, newline-terminated, as line-reading tools expect.
+      std::string input =
+          ToJson(action).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+      ShellOptions options;
+      options.timeout = left;
+      options.stdin_data = input;
+      ShellResult result = RunShell(handler, options);
+      if (result.exit == 0 && !result.timed_out) {
+        action.result = std::string(kResultOk);
+        continue;
+      }
+      action.result = std::string(kResultFailed);
+      std::string why = result.timed_out ? "timed out: " + past_timeout
+                                         : fmt::format("exited {}", result.exit);
+      std::string detail = FirstLine(result.err);
+      action.message = detail.empty() ? why : fmt::format("{}: {}", why, detail);
     }
+    error = fmt::format("action {} ({}): handler {}", i + 1, action.kind, *action.message);
   }
   return error;
 }
@@ -99,6 +115,8 @@ EvaluatedTick EvaluateLeasedTick(const storage::TickLease& lease, ProgramCache& 
   const Vigy& vigy = lease.vigy;
   const lisp::Limits limits = LimitsFor(vigy);
   const std::string file = vigy.name + ".vigy";
+  // One deadline for the whole tick: evaluation and handlers together.
+  const auto deadline = std::chrono::steady_clock::now() + limits.timeout;
   ProgramCache::Entry compiled = cache.Get(vigy.revision, vigy.program, file);
 
   TickInput input;
@@ -117,7 +135,8 @@ EvaluatedTick EvaluateLeasedTick(const storage::TickLease& lease, ProgramCache& 
   run.scheduled_at_ms = options.scheduled_at_ms;
 
   if (!options.dry_run && run.ok() && vigy.handler) {
-    if (std::optional<std::string> failed = RunHandlers(*vigy.handler, run, limits.timeout)) {
+    if (std::optional<std::string> failed =
+            RunHandlers(*vigy.handler, run, deadline, limits.timeout)) {
       // A failed action fails the run: none of the program's writes are kept.
       run.result = std::string(kResultFailed);
       run.error = *failed;
@@ -152,15 +171,59 @@ TickPipeline::TickPipeline(storage::SqliteStore& store, ProgramCache& cache,
                            std::function<int64_t()> now)
     : store_(store), cache_(cache), now_(std::move(now)) {}
 
+namespace {
+
+// "pid 123" for a lease token (see storage::NewLeaseToken: it starts with the
+// holder's pid), or "another process" when it does not parse.
+std::string LeaseHolder(const std::string& token) {
+  size_t digits = 0;
+  while (digits < token.size() && token[digits] >= '0' && token[digits] <= '9') ++digits;
+  if (digits == 0 || digits >= token.size() || token[digits] != '-') return "another process";
+  return "pid " + token.substr(0, digits);
+}
+
+}  // namespace
+
+Result<storage::TickLease> TickPipeline::TakeLease(const std::string& vigy_id,
+                                                  const std::string& token,
+                                                  const TickOptions& options) {
+  // Without the vigy's own timeout yet, lease for the longest a default tick
+  // may take (Tick renews it for a vigy with a longer timeout), and wait at
+  // most as long for another tick's lease.
+  const int64_t duration_ms = LeaseDurationMs(Vigy{});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(duration_ms);
+  std::chrono::milliseconds pause{2};
+  for (bool first = true;; first = false) {
+    Result<storage::LeaseAttempt> attempt = Status::Failed("the lease was not asked for");
+    UnlessEnding(
+        [&] { attempt = store_.TryAcquireTickLease(vigy_id, token, duration_ms, now_()); });
+    if (!attempt.ok()) return attempt.status();
+    if (attempt->acquired()) return std::move(*attempt->lease);
+    const int64_t left_ms = std::max<int64_t>(0, attempt->held_until_ms - now_());
+    if (first && options.on_wait) {
+      options.on_wait(fmt::format(
+          "waiting for vigy '{}': {} is ticking it (its lease ends in {} s at the latest)",
+          attempt->vigy_name, LeaseHolder(attempt->holder), (left_ms + 999) / 1000));
+    }
+    if (std::chrono::steady_clock::now() + pause > deadline) {
+      return Status::Conflict(fmt::format(
+          "vigy '{}' is being ticked by another process (its lease runs for {} ms more); "
+          "try again later",
+          attempt->vigy_name, left_ms));
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+  }
+}
+
 Result<RunRecord> TickPipeline::Tick(const std::string& vigy_id, const TickOptions& options) {
   const std::string token = storage::NewLeaseToken();
-  // Without the vigy's own timeout yet, lease for the longest a default tick
-  // may take; renewed below for a vigy with a longer timeout.
+  // Noted before it is asked for, so a signal at any point finds it.
+  HeldLeaseNote note({store_.path(), vigy_id, token});
   const int64_t default_lease = LeaseDurationMs(Vigy{});
-  Result<storage::TickLease> leased = store_.AcquireTickLease(
-      vigy_id, token, default_lease, /*max_wait_ms=*/default_lease, now_);
-  if (!leased.ok()) return leased.status();
-  storage::TickLease& lease = leased.value();
+  Result<storage::TickLease> taken = TakeLease(vigy_id, token, options);
+  if (!taken.ok()) return taken.status();
+  storage::TickLease& lease = *taken;
   // Any way out before the commit gives the lease back, so the next tick of
   // this vigy need not wait for it to expire.
   bool committed = false;
@@ -181,7 +244,9 @@ Result<RunRecord> TickPipeline::Tick(const std::string& vigy_id, const TickOptio
 
   EvaluatedTick evaluated = EvaluateLeasedTick(lease, cache_, now_, options);
   if (options.dry_run) return std::move(evaluated.commit.run);
-  Status status = store_.CommitTick(evaluated.commit);
+  // A process being ended by a signal gives its leases back instead.
+  Status status = Status::Ok();
+  UnlessEnding([&] { status = store_.CommitTick(evaluated.commit); });
   if (!status.ok()) return status;
   committed = true;
   return std::move(evaluated.commit.run);

@@ -47,6 +47,9 @@ struct TickOptions {
   bool dry_run = false;
   // When the scheduler meant this tick to start; recorded on the run.
   std::optional<int64_t> scheduled_at_ms = std::nullopt;
+  // Told, once, when the vigy's lease is held by another tick and this one
+  // waits for it (TickPipeline::Tick only): a sentence saying so.
+  std::function<void(const std::string&)> on_wait = nullptr;
 };
 
 // Per-vigy limits: the vigy's own timeout and step budget over the defaults.
@@ -68,8 +71,10 @@ struct EvaluatedTick {
 // The store-free middle of a tick, shared by TickPipeline and serve's
 // workers: the program compiled once per revision (from `cache`), evaluated
 // under the vigy's limits against the lease's kv and state, then (unless
-// options.dry_run) the vigy's handler once per action. A handler failure
-// fails the run and drops the program's kv writes. Thread-safe; `now` is
+// options.dry_run) the vigy's handler once per action. Evaluation and
+// handlers share the vigy's one timeout: a handler gets what is left of it.
+// The first handler failure fails the run and drops the program's kv writes;
+// the actions after it are not run and are recorded as skipped. Thread-safe; `now` is
 // the wall clock in epoch ms.
 EvaluatedTick EvaluateLeasedTick(const storage::TickLease& lease, ProgramCache& cache,
                                  const std::function<int64_t()>& now,
@@ -86,7 +91,9 @@ class TickPipeline {
   TickPipeline(storage::SqliteStore& store, ProgramCache& cache,
                std::function<int64_t()> now = storage::SystemNowMs);
 
-  // Ticks the vigy with id `vigy_id` once. A tick that fails (the program,
+  // Ticks the vigy with id `vigy_id` once. The lease is noted in
+  // core/held_leases.h while held, and taken and committed under
+  // UnlessEnding, so a process ended by a signal gives it back instead. A tick that fails (the program,
   // a limit or a handler) is still a committed run: the result is ok with
   // run.result == "failed". Errors are about the tick itself: kNotFound (no
   // such vigy), kConflict (another process held the lease too long),
@@ -94,6 +101,11 @@ class TickPipeline {
   Result<RunRecord> Tick(const std::string& vigy_id, const TickOptions& options = {});
 
  private:
+  // Takes the vigy's tick lease, waiting for another tick's to end (see
+  // TickOptions::on_wait); each attempt is made under UnlessEnding.
+  Result<storage::TickLease> TakeLease(const std::string& vigy_id, const std::string& token,
+                                       const TickOptions& options);
+
   storage::SqliteStore& store_;
   ProgramCache& cache_;
   std::function<int64_t()> now_;

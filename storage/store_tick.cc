@@ -175,7 +175,9 @@ Status SqliteStore::WriteTick(const TickCommit& commit, int64_t seq) {
         fmt::format("run {} belongs to vigy {}, not {}", run.id, run.vigy_id, id));
   }
   {
-    Result<Statement> owner = db_->Prepare("SELECT lease_owner FROM runtime WHERE vigy_id = ?1");
+    Result<Statement> owner = db_->Prepare(
+        "SELECT r.lease_owner, v.created_at FROM runtime r JOIN vigies v ON v.id = r.vigy_id "
+        "WHERE r.vigy_id = ?1");
     if (!owner.ok()) return owner.status();
     owner->BindText(1, id);
     Result<bool> row = owner->Step();
@@ -183,6 +185,12 @@ Status SqliteStore::WriteTick(const TickCommit& commit, int64_t seq) {
     if (!*row) {
       return Status::NotFound(fmt::format(
           "vigy '{}' was removed while it was ticking; its run was not recorded", run.vigy_name));
+    }
+    if (owner->OptText(0) != commit.lease_token && owner->Int(1) > run.started_at_ms) {
+      return Status::Conflict(fmt::format(
+          "vigy '{}' was removed and added again while its tick {} ran; the run was not "
+          "recorded",
+          run.vigy_name, run.tick));
     }
     if (owner->OptText(0) != commit.lease_token) {
       return Status::Conflict(fmt::format(

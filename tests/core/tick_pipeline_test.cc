@@ -5,6 +5,9 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -152,6 +155,56 @@ TEST_CASE("a failing handler fails the run and drops the program's kv writes") {
   CHECK(run.actions[0].result == "failed");
   CHECK(f.KvOf(v).count("a") == 0);
   CHECK(f.KvOf(v).at("__failures") == 1);
+}
+
+TEST_CASE("the handlers share the tick's one timeout, and the actions after a failure are skipped") {
+  Fixture f;
+  Vigy v = WithProgram("slow", "(vigy-create 1) (vigy-create 2) (vigy-create 3)");
+  v.handler = "sleep 30";
+  v.timeout_ms = 300;
+  Add(*f.store, v);
+  const auto start = std::chrono::steady_clock::now();
+  RunRecord run = f.TickOk(v);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+  CHECK(run.result == "failed");
+  CHECK(run.error == "action 1 (create): handler timed out: the tick's timeout (300 ms) passed");
+  CHECK(run.actions[0].result == "failed");
+  CHECK(run.actions[1].result == "skipped");
+  CHECK(run.actions[1].message == "not run: an earlier action failed");
+  CHECK(run.actions[2].result == "skipped");
+}
+
+TEST_CASE("a handler gets only what is left of the tick's timeout after evaluation") {
+  Fixture f;
+  // Evaluation uses most of the timeout; the handler's 1 s sleep cannot fit.
+  Vigy v = WithProgram("late", "(sh \"sleep 0.4\") (vigy-create 1)");
+  v.handler = "sleep 1";
+  v.timeout_ms = 600;
+  Add(*f.store, v);
+  RunRecord run = f.TickOk(v);
+  CHECK(run.result == "failed");
+  CHECK(run.actions[0].result == "failed");
+  CHECK(run.duration_ms < 1000);
+}
+
+TEST_CASE("a tick that must wait for another's lease says who holds it, once") {
+  Fixture f;
+  Vigy v = f.Register("held", "(vigy-noop)");
+  const std::string token = storage::NewLeaseToken();
+  // Held for 300 ms more by this process.
+  REQUIRE(f.store->TryAcquireTickLease(v.id, token, 300, storage::SystemNowMs())->acquired());
+  TickPipeline pipeline(*f.store, f.cache);
+  std::vector<std::string> told;
+  TickOptions options;
+  options.on_wait = [&](const std::string& message) { told.push_back(message); };
+  Result<RunRecord> run = pipeline.Tick(v.id, options);
+  REQUIRE(run.ok());
+  REQUIRE(told.size() == 1);
+  CHECK(told[0] == "waiting for vigy 'held': pid " + std::to_string(::getpid()) +
+                       " is ticking it (its lease ends in 1 s at the latest)");
+  told.clear();
+  REQUIRE(pipeline.Tick(v.id, options).ok());
+  CHECK(told.empty());  // free: nothing to say
 }
 
 TEST_CASE("a stored program that no longer compiles fails its tick with the error") {
