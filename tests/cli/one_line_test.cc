@@ -47,7 +47,8 @@ TEST_CASE("serve's text log keeps a multi-line error with escape codes on one li
   CHECK(r.exit_code == 1);
   INFO(r.err);
   CHECK(r.err.find('\x1b') == std::string::npos);
-  CHECK(r.err.find("m: tick 1 failed: 1:1: a\\nb \\x1b[31mRED") != std::string::npos);
+  CHECK(r.err.find("m: tick 1 failed: 1:1: a\\nb \\x1b[31mRED; next try in ") !=
+        std::string::npos);
   for (const std::string& line : Lines(r.err)) {
     CAPTURE(line);
     CHECK((line.starts_with("20") || line.starts_with("vigy: ")));
