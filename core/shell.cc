@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -152,12 +153,12 @@ std::set<pid_t>& RunningGroups() {
 // Set by KillRunningShells: the process is ending, so no shell may start.
 bool shells_refused = false;  // guarded by running_mutex
 
-// Keeps `pid`'s group in RunningGroups() while it lives. A shell spawned
-// after KillRunningShells ran is killed here at once, so none escapes it.
+// Keeps `pid`'s group in RunningGroups() while it lives. It is listed under
+// the same lock as it is spawned (see RunShell), so KillRunningShells finds
+// every shell; one spawned after KillRunningShells ran is killed at once.
 class RunningGroup {
  public:
-  explicit RunningGroup(pid_t pid) : pid_(pid) {
-    std::lock_guard lock(running_mutex);
+  RunningGroup(pid_t pid, const std::lock_guard<std::mutex>& /*running_mutex held*/) : pid_(pid) {
     RunningGroups().insert(pid_);
     if (shells_refused) ::kill(-pid_, SIGKILL);
   }
@@ -227,8 +228,15 @@ ShellResult RunShell(std::string_view command, const ShellOptions& options) {
     }
   }
   pid_t pid = -1;
-  int spawn_error =
-      ok ? Spawn(command, in_child.get(), out_write.get(), err_write.get(), pid) : errno;
+  std::optional<RunningGroup> registered;
+  int spawn_error = ok ? 0 : errno;
+  if (ok) {
+    // Spawned and listed under one lock: a process ending on a signal kills
+    // every shell it started, even one started a moment before.
+    std::lock_guard lock(running_mutex);
+    spawn_error = Spawn(command, in_child.get(), out_write.get(), err_write.get(), pid);
+    if (spawn_error == 0) registered.emplace(pid, lock);
+  }
   out_write.Close();
   err_write.Close();
   in_child.Close();
@@ -238,7 +246,6 @@ ShellResult RunShell(std::string_view command, const ShellOptions& options) {
     return result;
   }
 
-  RunningGroup registered(pid);
   SetNonBlocking(out_read.get());
   SetNonBlocking(err_read.get());
   std::string_view input = options.stdin_data;

@@ -56,11 +56,13 @@ pid_t WaitForPid(const Sandbox& sandbox, const std::string& name) {
   return pid;
 }
 
-// Whether `pid` is a process that has not exited (a zombie has).
+// Whether `pid` is still the test's `sleep` and has not exited (a zombie
+// has; and a pid reused by another program is not the sleep).
 bool Alive(pid_t pid) {
   std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
   size_t close = stat.rfind(')');
   if (close == std::string::npos || close + 2 >= stat.size()) return false;
+  if (stat.find("(sleep)") == std::string::npos) return false;
   char state = stat[close + 2];
   return state != 'Z' && state != 'X';
 }
