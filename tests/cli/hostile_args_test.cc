@@ -7,8 +7,10 @@
 //  - exit with a documented code: 0, 1, 2, 3, 4, 5 or 130;
 //  - on failure, say why in exactly one "vigy: " line on stderr, its last
 //    line; a usage error (2) may add the one line pointing at --help after
-//    it, and a program's compile diagnostics (file:line:col, its source line
-//    and a caret) may come before it;
+//    it, a program's compile diagnostics (file:line:col, its source line and
+//    a caret) may come before it, check may report each of its files before
+//    its summary, and a command the harness stopped with a signal may exit
+//    130 without a word (as after Ctrl-C); no raw escape character ever;
 //  - leave every file in the directory byte for byte as it was, unless it
 //    was a writing command (add, update, rm, enable, disable, tick, kv set or
 //    rm, runs --prune, serve) that succeeded (or, for tick and serve --once,
@@ -553,7 +555,8 @@ std::vector<std::string> Lines(const std::string& text) {
 }
 
 // What is wrong with stderr for a failed invocation, if anything.
-std::optional<std::string> ErrorShapeProblem(const Outcome& outcome) {
+std::optional<std::string> ErrorShapeProblem(const Outcome& outcome, const std::string& command,
+                                             bool signalled) {
   std::vector<std::string> lines = Lines(outcome.err);
   if (!outcome.err.empty() && outcome.err.back() != '\n') return "stderr does not end a line";
   for (const std::string& line : lines) {
@@ -568,6 +571,13 @@ std::optional<std::string> ErrorShapeProblem(const Outcome& outcome) {
   size_t errors = 0;
   for (const std::string& line : lines) errors += line.starts_with("vigy: ") ? 1 : 0;
   if (outcome.exit_code == 1 && errors == 0) return std::nullopt;  // the run or report says it
+  // Stopped by the harness's signal, as a user's Ctrl-C: 130 needs no words.
+  if (outcome.exit_code == 130 && errors == 0 && signalled) return std::nullopt;
+  // check reports each file it cannot read or compile, then sums up.
+  if (command == "check" && errors > 1 && !lines.back().starts_with("vigy: ")) {
+    return "the 'vigy: ' summary is not the last line";
+  }
+  if (command == "check" && errors > 1) return std::nullopt;
   if (errors != 1) return "stderr has " + std::to_string(errors) + " 'vigy: ' lines, not 1";
   if (!lines.back().starts_with("vigy: ")) return "the 'vigy: ' line is not the last";
   return std::nullopt;
@@ -625,7 +635,8 @@ std::vector<Finding> Check(const Invocation& inv, const Outcome& outcome, const 
           Excerpt(outcome.err));
     }
     if (outcome.exit_code != 0 && documented.count(outcome.exit_code)) {
-      if (auto problem = ErrorShapeProblem(outcome)) {
+      const bool signalled = inv.signal.has_value() || outcome.stopped_by_us;
+      if (auto problem = ErrorShapeProblem(outcome, inv.command, signalled)) {
         add("error shape: " + *problem, Excerpt(outcome.err));
       }
     }
