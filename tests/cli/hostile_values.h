@@ -60,7 +60,7 @@ inline std::string AnyHostile(Dice& dice) {
       "nul",  // argv cannot hold a NUL byte; files and stdin do
       "\xff\xfe",
       "\xc2\x9b" "2J",
-      "\xef\xbb\xbfbom",
+      "\xef\xbb\xbf" "bom",
       "ünïcødé ✓ 日本",
       "\xe2\x80\xae" "rtl",
       "%s%n%x",
