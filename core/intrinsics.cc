@@ -240,7 +240,7 @@ Value Incr(Machine& m, Args a) {
   }
   int64_t next;
   if (__builtin_add_overflow(current, delta, &next)) {
-    m.Fail("overflow", "integer overflow in 'vigy-incr'");
+    m.Fail("integer-overflow", "integer overflow in 'vigy-incr'");
   }
   context.KvSet(key, json(next));
   CheckBudget(m, context);

@@ -21,11 +21,11 @@
 //    vigy-metric return the value given; vigy-incr the new integer; vigy-del
 //    whether the key existed; vigy-once and the `?` predicates a boolean;
 //    every other verb nil.
-//  - Bad arguments fail with a catchable error: tag :type-error for a wrong
+//  - Bad arguments fail with a catchable error: tag :type-mismatch for a wrong
 //    type ("type mismatch in 'vigy-incr': expected integer delta, got
 //    string"), tag :value for a wrong value (an unknown action kind,
 //    condition status or log level, a reserved key, a negative duration),
-//    :overflow for vigy-incr past 64 bits. Recording more than the tick's record budget (see
+//    :integer-overflow for vigy-incr past 64 bits. Recording more than the tick's record budget (see
 //    TickContext) fails the tick as a memory limit, which nothing can catch.
 #pragma once
 

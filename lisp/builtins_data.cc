@@ -49,13 +49,44 @@ Value ReadString(Machine& m, Args args) {
   return out.forms.empty() ? Value::Nil() : out.forms.front();
 }
 
+// (read-all text): every form in the string, unevaluated, as a list.
+Value ReadAllForms(Machine& m, Args args) {
+  std::string_view text = ArgString(m, args[0]);
+  ReadOutput out;
+  Diagnostic error;
+  if (!ReadAll(m.arena(), text, "<string>", &out, &error)) {
+    m.Fail("read", fmt::format("read error in 'read-all' at {}:{}: {}", error.pos.line,
+                               error.pos.col, error.message));
+  }
+  ListBuilder forms(m.arena());
+  for (Value form : out.forms) forms.Add(form);
+  return forms.Finish();
+}
+
 Value PrStr(Machine& m, Args args) { return MakeString(m.arena(), JoinRepr(args)); }
 
-Value Gensym(Machine& m, Args) { return m.Gensym(); }
+// (string x): a string as it is, anything else in its readable form.
+Value ToText(Machine& m, Args args) {
+  if (args[0].is_string()) return args[0];
+  return MakeString(m.arena(), JoinRepr(args));
+}
+
+Value ToKeyword(Machine& m, Args args) {
+  return MakeKeyword(m.arena(), ArgString(m, args[0]));
+}
+
+// (gensym [prefix]): a fresh symbol PREFIX__N__auto (prefix "g" by default).
+Value Gensym(Machine& m, Args args) {
+  if (args.empty()) return m.Gensym();
+  Value prefix = args[0];
+  if (prefix.is_symbol()) return m.Gensym(prefix.sym->name());
+  return m.Gensym(ArgString(m, prefix, "string or symbol prefix"));
+}
 
 const BuiltinSpec kData[] = {
     {"json-parse", 1, 1, JsonParse}, {"json-str", 1, 1, JsonStr}, {"read-string", 1, 1, ReadString},
-    {"pr-str", 0, kVariadic, PrStr}, {"gensym", 0, 0, Gensym},
+    {"read-all", 1, 1, ReadAllForms}, {"pr-str", 0, kVariadic, PrStr},
+    {"string", 1, 1, ToText},         {"string->keyword", 1, 1, ToKeyword},         {"gensym", 0, 1, Gensym},
 };
 
 }  // namespace

@@ -14,6 +14,8 @@
 #include "lisp/builtin_args.h"
 #include "lisp/builtins.h"
 #include "lisp/compare.h"
+#include "lisp/function.h"
+#include "lisp/nodes.h"
 #include "lisp/machine.h"
 
 namespace vigy::lisp {
@@ -46,7 +48,14 @@ Value MakeList(Machine& m, Args args) {
   return out.Finish();
 }
 
-Value ConsCell(Machine& m, Args args) { return MakeCons(m.arena(), args[0], ArgList(m, args[1])); }
+// (cons x list); a tail that is not a list becomes the second element of a
+// two-element list, as the original dialect has no dotted pairs.
+Value ConsCell(Machine& m, Args args) {
+  Value tail = args[1];
+  if (tail.is_nil()) tail = Value::Empty();
+  if (!tail.is_list()) tail = MakeCons(m.arena(), tail, Value::Empty());
+  return MakeCons(m.arena(), args[0], tail);
+}
 
 Value Car(Machine& m, Args args) {
   Value list = ArgList(m, args[0]);
@@ -95,7 +104,7 @@ Value Nth(Machine& m, Args args) {
     }
   }
   m.Charge(static_cast<uint64_t>(i));
-  m.Fail("index", fmt::format("index {} out of range in 'nth' (length {})", index, i));
+  return Value::Nil();  // out of range, as in the original dialect
 }
 
 Value Take(Machine& m, Args args) {
@@ -213,7 +222,7 @@ Value Member(Machine& m, Args args) {
   return Value::Bool(found);
 }
 
-// (position x list): index of the first element equal? to x, or nil.
+// (position x list): index of the first element equal? to x, or -1.
 Value Position(Machine& m, Args args) {
   int64_t i = 0;
   for (Value it = ArgList(m, args[1]); it.is_cons(); it = it.c->cdr, ++i) {
@@ -223,7 +232,7 @@ Value Position(Machine& m, Args args) {
     }
   }
   m.Charge(static_cast<uint64_t>(i));
-  return Value::Nil();
+  return Value::Int(-1);
 }
 
 // Deep: nested lists at any depth are spliced in. Walks with an explicit
@@ -318,11 +327,31 @@ Value Sort(Machine& m, Args args) {
   return FromVector(m, items);
 }
 
+// Whether sort-by was handed a key function (one argument) rather than the
+// original dialect's two-argument comparator.
+bool IsKeyFunction(Value fn) {
+  if (fn.tag == Tag::kBuiltin) return fn.bi->max_args == 1;
+  const LambdaNode* lambda = fn.fn->lambda;
+  return lambda->nparams == 1 && !lambda->has_rest;
+}
+
+// (sort-by cmp list), the original's form: stable; cmp returns a positive
+// integer, or true, when its first argument belongs after its second.
 // (sort-by key-fn list): stable, by `compare` on each element's key, with
 // key-fn called once per element.
 Value SortBy(Machine& m, Args args) {
   Value fn = ArgFunction(m, args[0]);
   std::vector<Value> items = ToVector(ArgList(m, args[1]));
+  if (!IsKeyFunction(fn)) {
+    MergeSort(m, items, [&](Value a, Value b) {
+      Value pair[2] = {b, a};
+      Value after = m.Apply(fn, Args(pair, 2));
+      if (after.is_int()) return after.i > 0;
+      if (after.tag == Tag::kBool) return after.b;
+      m.TypeMismatch("integer or boolean from the comparator", after);
+    });
+    return FromVector(m, items);
+  }
   // Sorts element indices (as integer values) so keys and items stay apart.
   std::vector<Value> keys(items.size()), order(items.size());
   for (size_t i = 0; i < items.size(); ++i) {

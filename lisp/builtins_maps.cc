@@ -58,7 +58,7 @@ const Value* Lookup(Machine& m, Value coll, Value key) {
 }
 
 [[noreturn]] void OddPairs(Machine& m, std::string_view takes, size_t got) {
-  m.Fail("arity", fmt::format("arity: '{}' takes {}, got {}", m.builtin_name(), takes, got));
+  m.Fail("arity-mismatch", fmt::format("arity: '{}' takes {}, got {}", m.builtin_name(), takes, got));
 }
 
 // (hash-map k v ...)
@@ -223,6 +223,7 @@ const BuiltinSpec kMaps[] = {
     {"hash-map-remove", 1, kVariadic, Dissoc},
     {"hash-map-merge", 0, kVariadic, Merge},
     {"hash-map-count", 1, 1, Count},
+    {"hash-map-update", 3, kVariadic, Update},
 };
 
 }  // namespace

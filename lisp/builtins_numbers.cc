@@ -21,11 +21,11 @@ namespace {
 constexpr int64_t kMinInt = std::numeric_limits<int64_t>::min();
 
 [[noreturn, gnu::cold]] void Overflow(Machine& m) {
-  m.Fail("overflow", fmt::format("integer overflow in '{}'", m.builtin_name()));
+  m.Fail("integer-overflow", fmt::format("integer overflow in '{}'", m.builtin_name()));
 }
 
 [[noreturn, gnu::cold]] void DivisionByZero(Machine& m) {
-  m.Fail("div-by-zero", fmt::format("division by zero in '{}'", m.builtin_name()));
+  m.Fail("division-by-zero", fmt::format("division by zero in '{}'", m.builtin_name()));
 }
 
 [[noreturn, gnu::cold]] void DomainError(Machine& m, Value arg) {
@@ -248,7 +248,7 @@ Value RoundToInt(Machine& m, Args args) {
   CheckNumber(m, v);
   int64_t r;
   if (!FloatToInt(round(v.f), &r)) {
-    m.Fail("overflow", fmt::format("'{}' of {} does not fit in an integer", m.builtin_name(),
+    m.Fail("integer-overflow", fmt::format("'{}' of {} does not fit in an integer", m.builtin_name(),
                                    FormatFloat(v.f)));
   }
   return Value::Int(r);

@@ -1,4 +1,4 @@
-// display, print and println. A program has no terminal: text goes wherever
+// display, newline, print and println. A program has no terminal: text goes wherever
 // the host pointed Machine::Output (the run's log), and each returns nil.
 #include <string>
 
@@ -25,7 +25,13 @@ Value Println(Machine& m, Args args) {
   return Value::Nil();
 }
 
+Value Newline(Machine& m, Args) {
+  m.Output("\n");
+  return Value::Nil();
+}
+
 const BuiltinSpec kOutput[] = {
+    {"newline", 0, 0, Newline},
     {"display", 1, 1, DisplayOne},
     {"print", 0, kVariadic, Print},
     {"println", 0, kVariadic, Println},

@@ -28,7 +28,19 @@ bool IsProcedure(Value v) { return v.is_function(); }
 bool IsError(Value v) { return v.is_error(); }
 bool IsFalse(Value v) { return !v.truthy(); }
 
-Value TypeOf(Machine& m, Args args) { return MakeString(m.arena(), TypeName(args[0])); }
+// The original dialect's type keyword: :nil :bool :int :float :string
+// :symbol :keyword :list :map :procedure :promise :error.
+Value TypeOf(Machine& m, Args args) {
+  std::string_view name;
+  switch (args[0].tag) {
+    case Tag::kBool: name = "bool"; break;
+    case Tag::kInt: name = "int"; break;
+    case Tag::kClosure:
+    case Tag::kBuiltin: name = "procedure"; break;
+    default: name = TypeName(args[0]);
+  }
+  return MakeKeyword(m.arena(), name);
+}
 
 Value EqP(Machine&, Args args) { return Value::Bool(Eq(args[0], args[1])); }
 

@@ -140,6 +140,10 @@ const Node* Compiler::Reference(Value sym, SourcePos pos) {
     case RefKind::kLocal: return MakeLocalRef(program_.nodes, pos, ref.index, ref.boxed);
     case RefKind::kCaptured: return MakeCapturedRef(program_.nodes, pos, ref.index, ref.boxed);
     case RefKind::kGlobal:
+      if (program_.cells != nullptr) {
+        const std::string* global = &program_.global_names[ref.index];
+        return MakeCellRef(program_.nodes, pos, program_.cells->For(*global), global);
+      }
       return MakeGlobalRef(program_.nodes, pos, ref.index, &program_.global_names[ref.index]);
     case RefKind::kConstant: return MakeConst(program_.nodes, pos, ref.constant);
     case RefKind::kUnbound: break;
@@ -170,6 +174,7 @@ Compiler::Ref Compiler::Lookup(std::string_view name) {
   if (const BuiltinSpec* spec = library_.Find(name)) {
     return {RefKind::kConstant, 0, false, Value::Of(spec)};
   }
+  if (const Value* fn = library_.FindLisp(name)) return {RefKind::kConstant, 0, false, *fn};
   if (auto constant = NamedConstant(name)) return {RefKind::kConstant, 0, false, *constant};
   return {RefKind::kUnbound};
 }
@@ -201,6 +206,7 @@ int Compiler::GlobalSlot(std::string_view name) {
   // builtin, so code running before the definition still sees the builtin.
   Value init = Value::Unbound();
   if (const BuiltinSpec* spec = library_.Find(name)) init = Value::Of(spec);
+  else if (const Value* fn = library_.FindLisp(name)) init = *fn;
   else if (auto constant = NamedConstant(name)) init = *constant;
   program_.global_init.push_back(init);
   program_.global_slots.emplace(key, slot);
@@ -233,6 +239,12 @@ const Node* Compiler::Call(Value form, SourcePos pos, bool tail) {
     Ref ref = Lookup(head.sym->name());
     if (ref.kind == RefKind::kConstant && ref.constant.tag == Tag::kBuiltin) {
       builtin = ref.constant.bi;
+    } else if (ref.kind == RefKind::kConstant && ref.constant.tag == Tag::kClosure) {
+      const LambdaNode* lambda = ref.constant.fn->lambda;
+      int max = lambda->has_rest ? kVariadic : lambda->nparams;
+      if (!Accepts(lambda->nparams, max, nargs)) {
+        Error(pos, ArityMessage(head.sym->name(), lambda->nparams, max, nargs));
+      }
     } else if (ref.kind == RefKind::kGlobal) {
       global_calls_.push_back({std::string(head.sym->name()), nargs, pos});
     }
@@ -274,6 +286,9 @@ const Node* Compiler::Define(Value form, SourcePos pos) {
       facts.min_args = lambda->nparams;
       facts.max_args = lambda->has_rest ? kVariadic : lambda->nparams;
     }
+    if (program_.cells != nullptr) {
+      return MakeCellSet(program_.nodes, pos, program_.cells->For(program_.global_names[slot]), value_node);
+    }
     return MakeGlobalSet(program_.nodes, pos, slot, &program_.global_names[slot], true, value_node);
   }
   for (auto it = scope_->vars.rbegin(); it != scope_->vars.rend(); ++it) {
@@ -302,6 +317,9 @@ const Node* Compiler::Set(Value form, SourcePos pos) {
       return MakeCapturedSet(program_.nodes, pos, ref.index, value);
     case RefKind::kGlobal:
       facts_[std::string(name)].assigned = true;
+      if (program_.cells != nullptr) {
+        return MakeCellSet(program_.nodes, pos, program_.cells->For(program_.global_names[ref.index]), value);
+      }
       return MakeGlobalSet(program_.nodes, pos, ref.index, &program_.global_names[ref.index], false,
                            value);
     case RefKind::kConstant:

@@ -90,12 +90,21 @@ Value Expander::ExpandList(Value form, SourcePos pos) {
     if (n != 2) throw CompileError{pos, "malformed 'quasiquote': expected (quasiquote datum)"};
     return Expand(Quasi(Nth(form, 1), 1, pos), pos);
   }
-  if (name == "unquote" || name == "unquote-splicing") {
+  if (name == "unquote" || name == "unquote-splice" || name == "unquote-splicing") {
     throw CompileError{pos, fmt::format("'{}' outside a quasiquote", name)};
   }
   if (name == "defmacro") return DefineMacro(form, pos);
   if (auto it = macros_.by_name.find(std::string(name)); it != macros_.by_name.end()) {
     return Expand(run_macro_(it->second, form.c->cdr, pos), pos);
+  }
+  if (const Value* macro = library_.FindMacro(name)) {
+    return Expand(run_macro_(*macro, form.c->cdr, pos), pos);
+  }
+  if (name == "delay") {
+    // (delay expr) => (make-promise (lambda () expr))
+    if (n != 2) throw CompileError{pos, "malformed 'delay': expected (delay expr)"};
+    Value thunk = List({Sym("lambda"), Value::Empty(), Nth(form, 1)}, pos);
+    return Expand(List({Builtin("make-promise"), thunk}, pos), pos);
   }
   if (name == "lambda") return ExpandLambda(form, pos);
   if (name == "define") return ExpandDefine(form, pos);
@@ -415,7 +424,11 @@ Value Expander::Quasi(Value x, int depth, SourcePos pos) {
   };
   for (Value it = x; it.is_cons(); it = it.c->cdr) {
     Value el = it.c->car;
-    if (el.is_cons() && IsSymbol(el.c->car, "unquote-splicing") && depth == 1) {
+    // ,@x reads as (unquote-splice x), as in the original dialect; the
+    // Scheme spelling unquote-splicing is accepted too.
+    bool splice = el.is_cons() && (IsSymbol(el.c->car, "unquote-splice") ||
+                                   IsSymbol(el.c->car, "unquote-splicing"));
+    if (splice && depth == 1) {
       close_run();
       segments.Add(Nth(el, 1));
     } else {

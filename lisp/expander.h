@@ -1,6 +1,7 @@
 // Macro expansion: turns every form into core forms before compilation.
-// Library macros (when unless cond let* when-let if-let -> ->> case, named
-// let, quasiquote) are rewritten here in C++; `defmacro` macros run on a
+// Library macros (when unless cond let* when-let if-let -> ->> case delay,
+// named let, quasiquote) are rewritten here in C++; those written in the
+// language (Library::FindMacro) and `defmacro` macros run on a
 // compile-time machine. What comes out uses only the core forms:
 //   quote if define set! lambda begin let letrec and or try while dotimes dolist
 // plus applications. New list cells get the position of the form they came

@@ -1,10 +1,13 @@
 #include "lisp/interp.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 #include "lisp/builtins.h"
 #include "lisp/compiler.h"
 #include "lisp/expander.h"
+#include "lisp/library_source.h"
 #include "lisp/printer.h"
 #include "lisp/program.h"
 #include "lisp/reader.h"
@@ -102,12 +105,83 @@ CompileResult CompileInto(std::shared_ptr<Program> program, std::string_view sou
 
 }  // namespace
 
-Library::Library() {
+// The language-written part of the standard library, built once per process
+// (see BuildLispLayer) and never changed afterwards.
+struct LispLayer {
+  std::unordered_map<std::string, Value> functions;
+  std::unordered_map<std::string, Value> macros;
+  CellTable cells;
+  std::vector<std::shared_ptr<const void>> keep_alive;  // programs, macro tables, the machine
+};
+
+namespace {
+
+void AddBuiltinTables(Library& library) {
   for (auto table : {NumberBuiltins(), ListBuiltins(), HigherOrderBuiltins(), MapBuiltins(),
                      StringBuiltins(), PredicateBuiltins(), ErrorBuiltins(), DataBuiltins(),
-                     OutputBuiltins()}) {
-    Add(table);
+                     OutputBuiltins(), IntegerBuiltins(), SequenceBuiltins(), MapHelperBuiltins(),
+                     PromiseBuiltins(), EvalBuiltins()}) {
+    library.Add(table);
   }
+}
+
+[[noreturn]] void BrokenLibrary(const std::string& why) {
+  std::fprintf(stderr, "vigy: internal error: the built-in library does not load: %s\n", why.c_str());
+  std::abort();
+}
+
+// Compiles and runs each chunk of the library source in turn against the C++
+// builtins and everything earlier chunks defined. The library's globals live
+// in cells, so its closures run on any machine; the machine that made them is
+// kept (never reset) so the values they hold stay valid.
+const LispLayer* BuildLispLayer() {
+  auto* layer = new LispLayer;
+  auto* base = new Library(layer, true);
+  Limits limits;
+  limits.max_memory = size_t{16} * 1024 * 1024;
+  auto machine = std::make_shared<Machine>(limits);
+  layer->keep_alive.push_back(machine);
+  for (std::string_view chunk : LibrarySourceChunks()) {
+    auto program = std::make_shared<Program>();
+    program->file = "<library>";
+    program->library = base;
+    program->macros = std::make_shared<MacroTable>();
+    program->cells = &layer->cells;
+    CompileResult compiled = CompileInto(program, chunk);
+    if (!compiled.ok()) BrokenLibrary(compiled.errors.front().Format());
+    try {
+      machine->Continue(*compiled.program);
+    } catch (const Raised& r) {
+      BrokenLibrary(RaisedMessage(r));
+    } catch (const LimitHit& hit) {
+      BrokenLibrary(hit.message);
+    }
+    for (const std::string& name : compiled.program->global_names) {
+      layer->functions[name] = *layer->cells.For(name);
+    }
+    for (const auto& [name, macro] : compiled.program->macros->by_name) layer->macros[name] = macro;
+    layer->keep_alive.push_back(compiled.program->macros);
+    layer->keep_alive.push_back(compiled.program);
+  }
+  return layer;
+}
+
+const LispLayer& TheLispLayer() {
+  static const LispLayer* layer = BuildLispLayer();
+  return *layer;
+}
+
+bool IsInternal(std::string_view name) { return name.starts_with('%'); }
+
+}  // namespace
+
+Library::Library() {
+  AddBuiltinTables(*this);
+  layer_ = &TheLispLayer();
+}
+
+Library::Library(const LispLayer* layer, bool builtins_only) : layer_(layer) {
+  if (builtins_only) AddBuiltinTables(*this);
 }
 
 void Library::Add(std::span<const BuiltinSpec> specs) {
@@ -119,10 +193,28 @@ const BuiltinSpec* Library::Find(std::string_view name) const {
   return it == by_name_.end() ? nullptr : it->second;
 }
 
+const Value* Library::FindLisp(std::string_view name) const {
+  if (layer_ == nullptr) return nullptr;
+  auto it = layer_->functions.find(std::string(name));
+  return it == layer_->functions.end() ? nullptr : &it->second;
+}
+
+const Value* Library::FindMacro(std::string_view name) const {
+  if (layer_ == nullptr) return nullptr;
+  auto it = layer_->macros.find(std::string(name));
+  return it == layer_->macros.end() ? nullptr : &it->second;
+}
+
 std::vector<std::string_view> Library::Names() const {
   std::vector<std::string_view> names;
   names.reserve(by_name_.size());
   for (const auto& [name, spec] : by_name_) names.push_back(name);
+  if (layer_ != nullptr) {
+    for (const auto& [name, fn] : layer_->functions) {
+      if (!IsInternal(name) && !by_name_.count(name)) names.push_back(name);
+    }
+    for (const auto& [name, macro] : layer_->macros) names.push_back(name);
+  }
   std::sort(names.begin(), names.end());
   return names;
 }

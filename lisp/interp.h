@@ -17,19 +17,32 @@
 
 namespace vigy::lisp {
 
-// A set of builtins by name. Starts with the standard library; hosts Add()
-// theirs (a later entry with the same name replaces an earlier one).
+struct LispLayer;
+
+// A set of builtins by name. Starts with the standard library — the builtins
+// written in C++ and the functions and macros written in the language itself
+// (lisp/library_source.cc, compiled once per process and shared) — and hosts
+// Add() theirs (a later entry with the same name replaces an earlier one).
 class Library {
  public:
   Library();
   void Add(std::span<const BuiltinSpec> specs);
   // nullptr when no builtin has that name.
   const BuiltinSpec* Find(std::string_view name) const;
-  // Every builtin name, sorted.
+  // A library function written in the language (a closure), or nullptr.
+  const Value* FindLisp(std::string_view name) const;
+  // A library macro written in the language (its expander closure), or nullptr.
+  const Value* FindMacro(std::string_view name) const;
+  // Every public name (builtins, library functions and macros), sorted.
   std::vector<std::string_view> Names() const;
+
+  // The C++ builtins only, with `layer` consulted for language-written names;
+  // for building the layer itself.
+  Library(const LispLayer* layer, bool builtins_only);
 
  private:
   std::unordered_map<std::string_view, const BuiltinSpec*> by_name_;
+  const LispLayer* layer_ = nullptr;
 };
 
 // The standard library alone, built once and shared.

@@ -72,6 +72,7 @@ nlohmann::json ToJsonAt(Value v, int depth) {
     case Tag::kClosure:
     case Tag::kBuiltin:
     case Tag::kError:
+    case Tag::kPromise:
       return Repr(v);
     case Tag::kUnbound:
     case Tag::kTailCall:

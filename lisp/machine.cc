@@ -76,6 +76,7 @@ void Machine::Reset() {
   steps_ = 0;
   site_ = nullptr;
   current_builtin_ = nullptr;
+  evaluated_.clear();
 }
 
 Value Machine::Run(const Program& program) {
@@ -115,12 +116,24 @@ Value Machine::Guarded(Body body) {
 }
 
 Value Machine::Execute(const Program& program) {
+  program_ = &program;
   return Guarded([&] {
     Value* frame = PushFrame(program.frame_size);
     Value result = program.body->Eval(*this, frame, nullptr);
     PopFrame(frame);
     return result;
   });
+}
+
+Value Machine::RunNested(const Program& program) {
+  for (size_t i = globals_.size(); i < program.global_init.size(); ++i) {
+    globals_.push_back(program.global_init[i]);
+  }
+  Value* frame = PushFrame(program.frame_size);
+  std::fill(frame, frame + program.frame_size, Value::Nil());
+  Value result = program.body->Eval(*this, frame, nullptr);
+  PopFrame(frame);
+  return result;
 }
 
 Value Machine::Invoke(Value fn, Args args) {
@@ -165,7 +178,7 @@ void Machine::DepthExceeded() {
 }
 
 void Machine::ArityMismatch(std::string_view name, int min, int max, int got) {
-  Fail("arity", ArityMessage(name, min, max, got));
+  Fail("arity-mismatch", ArityMessage(name, min, max, got));
 }
 
 std::string ArityMessage(std::string_view name, int min, int max, int got) {
@@ -247,7 +260,7 @@ Value Machine::CallValue(Value fn, Value* base, int nargs, const Node* site) {
     Charge(1);
     return CallBuiltin(spec, base, nargs);
   }
-  Fail("type-error", fmt::format("cannot call a value of type {} (not a function)", TypeName(fn)));
+  Fail("not-callable", fmt::format("cannot call a value of type {} (not a function)", TypeName(fn)));
 }
 
 Value Machine::Apply(Value fn, Args args) {
@@ -268,7 +281,7 @@ void Machine::Fail(std::string_view tag, std::string message) {
 }
 
 void Machine::TypeMismatch(std::string_view expected, Value got) {
-  Fail("type-error", fmt::format("type mismatch in '{}': expected {}, got {}", builtin_name(),
+  Fail("type-mismatch", fmt::format("type mismatch in '{}': expected {}, got {}", builtin_name(),
                                  expected, TypeName(got)));
 }
 
@@ -280,8 +293,8 @@ std::string_view Machine::builtin_name() const {
   return current_builtin_ ? current_builtin_->name : std::string_view();
 }
 
-Value Machine::Gensym() {
-  return MakeSymbol(arena_, fmt::format("#:g{}", ++gensym_counter_));
+Value Machine::Gensym(std::string_view prefix) {
+  return MakeSymbol(arena_, fmt::format("{}__{}__auto", prefix, ++gensym_counter_));
 }
 
 }  // namespace vigy::lisp

@@ -70,7 +70,7 @@ class Machine {
   }
 
   // Raises a runtime error that `try` can catch as an error value with tag
-  // `:tag` (tag without the colon, e.g. "type-error").
+  // `:tag` (tag without the colon, e.g. "type-mismatch").
   [[noreturn]] void Fail(std::string_view tag, std::string message);
   // "type mismatch in 'NAME': expected EXPECTED, got TYPE" where NAME is the
   // builtin currently running.
@@ -96,8 +96,19 @@ class Machine {
   // Milliseconds left before the wall-clock limit (never negative).
   int64_t RemainingMs() const;
 
-  // A fresh symbol no program can spell (for gensym and macro expansion).
-  Value Gensym();
+  // A fresh symbol, PREFIX__N__auto as the original dialect makes them (for
+  // gensym and macro expansion); N counts up per machine.
+  Value Gensym(std::string_view prefix = "g");
+
+  // The program being run (null outside Run, Continue and Invoke), and the
+  // programs `eval` compiled while it ran, newest last; they live as long as
+  // the values made from them.
+  const Program* program() const { return program_; }
+  std::vector<std::shared_ptr<const Program>>& evaluated() { return evaluated_; }
+  // Runs a program compiled as a continuation of the running one from inside
+  // a builtin: its new globals are added, and it shares the budget, the depth
+  // and the deadline of the evaluation in progress.
+  Value RunNested(const Program& program);
 
   // ---- for hosts ----
 
@@ -184,6 +195,8 @@ class Machine {
   const Node* site_ = nullptr;
   const BuiltinSpec* current_builtin_ = nullptr;
   uint64_t gensym_counter_ = 0;
+  const Program* program_ = nullptr;
+  std::vector<std::shared_ptr<const Program>> evaluated_;
   std::function<void(std::string_view)> output_;
 
   // The value stack: one reservation, touched only as deep as programs go.

@@ -27,7 +27,7 @@ class LocalRef final : public Node {
 
 [[noreturn]] void Unassigned(Machine& m, const Node* at) {
   m.set_site(at);
-  m.Fail("unbound", "variable used before its definition ran");
+  m.Fail("unbound-symbol", "variable used before its definition ran");
 }
 
 class BoxedLocalRef final : public Node {
@@ -75,7 +75,7 @@ class GlobalRef final : public Node {
     Value v = m.globals()[slot_];
     if (v.tag == Tag::kUnbound) [[unlikely]] {
       m.set_site(this);
-      m.Fail("unbound", fmt::format("unbound symbol '{}' (its definition has not run yet)", *name_));
+      m.Fail("unbound-symbol", fmt::format("unbound symbol '{}' (its definition has not run yet)", *name_));
     }
     return v;
   }
@@ -83,6 +83,38 @@ class GlobalRef final : public Node {
  private:
   int slot_;
   const std::string* name_;
+};
+
+// A global of the language-written library: a fixed cell (see CellTable).
+class CellRef final : public Node {
+ public:
+  CellRef(SourcePos pos, const Value* cell, const std::string* name)
+      : Node(pos), cell_(cell), name_(name) {}
+  Value Eval(Machine& m, Value*, const Closure*) const override {
+    Value v = *cell_;
+    if (v.tag == Tag::kUnbound) [[unlikely]] {
+      m.set_site(this);
+      m.Fail("unbound-symbol", fmt::format("unbound symbol '{}' (its definition has not run yet)", *name_));
+    }
+    return v;
+  }
+
+ private:
+  const Value* cell_;
+  const std::string* name_;
+};
+
+class CellSet final : public Node {
+ public:
+  CellSet(SourcePos pos, Value* cell, const Node* value) : Node(pos), cell_(cell), value_(value) {}
+  Value Eval(Machine& m, Value* fp, const Closure* self) const override {
+    *cell_ = value_->Eval(m, fp, self);
+    return Value::Nil();
+  }
+
+ private:
+  Value* cell_;
+  const Node* value_;
 };
 
 class LocalSet final : public Node {
@@ -131,7 +163,7 @@ class GlobalSet final : public Node {
     Value& slot = m.globals()[slot_];
     if (!define_ && slot.tag == Tag::kUnbound) {
       m.set_site(this);
-      m.Fail("unbound", fmt::format("set! of '{}' before its definition ran", *name_));
+      m.Fail("unbound-symbol", fmt::format("set! of '{}' before its definition ran", *name_));
     }
     slot = v;
     return Value::Nil();
@@ -354,7 +386,7 @@ class DotimesNode final : public Node {
     Value n = count_->Eval(m, fp, self);
     if (n.tag != Tag::kInt) {
       m.set_site(this);
-      m.Fail("type-error",
+      m.Fail("type-mismatch",
              fmt::format("type mismatch in 'dotimes': expected integer count, got {}", TypeName(n)));
     }
     for (int64_t i = 0; i < n.i; ++i) {
@@ -381,7 +413,7 @@ class DolistNode final : public Node {
     Value list = list_->Eval(m, fp, self);
     if (!list.is_list() && !list.is_nil()) {
       m.set_site(this);
-      m.Fail("type-error",
+      m.Fail("type-mismatch",
              fmt::format("type mismatch in 'dolist': expected list, got {}", TypeName(list)));
     }
     for (Value it = list; it.tag == Tag::kCons; it = it.c->cdr) {
@@ -451,6 +483,14 @@ const Node* MakeCapturedRef(NodeFactory& f, SourcePos pos, int index, bool boxed
   return f.Make<CapturedRef>(pos, index);
 }
 
+const Node* MakeCellRef(NodeFactory& f, SourcePos pos, const Value* cell, const std::string* name) {
+  return f.Make<CellRef>(pos, cell, name);
+}
+
+const Node* MakeCellSet(NodeFactory& f, SourcePos pos, Value* cell, const Node* value) {
+  return f.Make<CellSet>(pos, cell, value);
+}
+
 const Node* MakeGlobalRef(NodeFactory& f, SourcePos pos, int slot, const std::string* name) {
   return f.Make<GlobalRef>(pos, slot, name);
 }
@@ -487,7 +527,7 @@ const Node* MakeAnd(NodeFactory& f, SourcePos pos, std::vector<const Node*> part
 }
 
 const Node* MakeOr(NodeFactory& f, SourcePos pos, std::vector<const Node*> parts) {
-  if (parts.empty()) return MakeConst(f, pos, Value::Nil());
+  if (parts.empty()) return MakeConst(f, pos, Value::Bool(false));
   if (parts.size() == 1) return parts[0];
   return f.Make<OrNode>(pos, std::move(parts));
 }

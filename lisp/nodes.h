@@ -67,6 +67,9 @@ const Node* MakeConst(NodeFactory& f, SourcePos pos, Value v);
 const Node* MakeLocalRef(NodeFactory& f, SourcePos pos, int slot, bool boxed);
 const Node* MakeCapturedRef(NodeFactory& f, SourcePos pos, int index, bool boxed);
 const Node* MakeGlobalRef(NodeFactory& f, SourcePos pos, int slot, const std::string* name);
+// A global of the language-written library, read or defined in its cell.
+const Node* MakeCellRef(NodeFactory& f, SourcePos pos, const Value* cell, const std::string* name);
+const Node* MakeCellSet(NodeFactory& f, SourcePos pos, Value* cell, const Node* value);
 // Stores into a slot; `init` creates the box for a boxed slot instead of writing through it.
 const Node* MakeLocalSet(NodeFactory& f, SourcePos pos, int slot, bool boxed, bool init,
                          const Node* value);

@@ -134,6 +134,9 @@ class Printer {
       case Tag::kError:
         PrintError(v.err);
         break;
+      case Tag::kPromise:
+        out_ += v.promise->forced ? "#<promise " + Repr(v.promise->value) + ">" : "#<promise pending>";
+        break;
       case Tag::kUnbound:
         out_ += "#<unbound>";
         break;
@@ -199,6 +202,16 @@ class Printer {
       out_ += ' ';
     }
     AppendQuoted(out_, err->message->view());
+    if (err->data.is_cons()) {
+      out_ += " {";
+      bool first = true;
+      for (Value it = err->data; it.is_cons(); it = it.c->cdr) {
+        if (!first) out_ += ' ';
+        first = false;
+        AppendRepr(out_, it.c->car);
+      }
+      out_ += '}';
+    }
     out_ += '>';
   }
 

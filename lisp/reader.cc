@@ -184,7 +184,7 @@ class Reader {
         return ReadQuoted("quasiquote", 1, depth);
       case ',':
         if (i_ + 1 < src_.size() && src_[i_ + 1] == '@') {
-          return ReadQuoted("unquote-splicing", 2, depth);
+          return ReadQuoted("unquote-splice", 2, depth);
         }
         return ReadQuoted("unquote", 1, depth);
       default:

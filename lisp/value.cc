@@ -56,8 +56,8 @@ Sym* NewSym(Arena& arena, std::string_view name) {
 Value MakeSymbol(Arena& arena, std::string_view name) { return Value::Symbol(NewSym(arena, name)); }
 Value MakeKeyword(Arena& arena, std::string_view name) { return Value::Keyword(NewSym(arena, name)); }
 
-Value MakeError(Arena& arena, Value tag, std::string_view message) {
-  return Value::Of(arena.New<ErrorObj>(tag, NewString(arena, message)));
+Value MakeError(Arena& arena, Value tag, std::string_view message, Value data) {
+  return Value::Of(arena.New<ErrorObj>(tag, NewString(arena, message), data));
 }
 
 void ListBuilder::Add(Value v) {
@@ -91,6 +91,7 @@ std::string_view TypeName(Value v) {
     case Tag::kClosure:
     case Tag::kBuiltin: return "function";
     case Tag::kError: return "error";
+    case Tag::kPromise: return "promise";
     case Tag::kUnbound:
     case Tag::kTailCall: break;
   }
@@ -143,6 +144,7 @@ bool EqualShallow(Value a, Value b, EqualWork& pending) {
     if (a.err == b.err) return true;
     if (a.err->message->view() != b.err->message->view()) return false;
     pending.emplace_back(a.err->tag, b.err->tag);
+    pending.emplace_back(a.err->data, b.err->data);
     return true;
   }
   return Eq(a, b);

@@ -20,6 +20,7 @@ struct Cons;
 struct MapNode;
 struct Closure;
 struct ErrorObj;
+struct Promise;
 
 enum class Tag : uint8_t {
   kNil,
@@ -35,6 +36,7 @@ enum class Tag : uint8_t {
   kClosure,
   kBuiltin,
   kError,    // an error value (what `try` binds for a runtime error)
+  kPromise,  // a delayed computation made by `delay`, run once by `force`
   kUnbound,  // internal: a global slot not yet defined; never seen by programs
   kTailCall, // internal: the evaluator's tail-call signal; never seen by programs
 };
@@ -52,6 +54,7 @@ struct Value {
     Closure* fn;
     const BuiltinSpec* bi;
     ErrorObj* err;
+    Promise* promise;
     uint64_t raw;
   };
 
@@ -70,6 +73,7 @@ struct Value {
   static Value Of(Closure* p) { Value x; x.tag = Tag::kClosure; x.fn = p; return x; }
   static Value Of(const BuiltinSpec* p) { Value x; x.tag = Tag::kBuiltin; x.bi = p; return x; }
   static Value Of(ErrorObj* p) { Value x; x.tag = Tag::kError; x.err = p; return x; }
+  static Value Of(Promise* p) { Value x; x.tag = Tag::kPromise; x.promise = p; return x; }
   static Value Unbound() { Value x; x.tag = Tag::kUnbound; return x; }
 
   bool is_nil() const { return tag == Tag::kNil; }
@@ -115,10 +119,19 @@ struct Cons {
   Value cdr;
 };
 
-// An error value: `(error :tag "message")` and every runtime error caught by try.
+// An error value: what `(error :tag "message" [data])` and `ex-info` return,
+// and what `try` binds for a runtime error.
 struct ErrorObj {
-  Value tag;        // a keyword (e.g. :type-error) or nil
+  Value tag;        // a keyword (e.g. :type-mismatch)
   String* message;  // never null
+  Value data;       // a property list (:key value …), the empty list when none
+};
+
+// `(delay expr)`: until forced, `value` is a function of no arguments that
+// computes it; `force` runs it once and keeps the result.
+struct Promise {
+  bool forced;
+  Value value;
 };
 
 // --- construction (all allocate in the given arena) ---
@@ -131,7 +144,7 @@ Value MakeKeyword(Arena& arena, std::string_view name);  // name without the ':'
 inline Value MakeCons(Arena& arena, Value car, Value cdr) {
   return Value::Of(arena.New<Cons>(car, cdr));
 }
-Value MakeError(Arena& arena, Value tag, std::string_view message);
+Value MakeError(Arena& arena, Value tag, std::string_view message, Value data = Value::Empty());
 
 // Builds a proper list front to back in O(1) per element.
 class ListBuilder {
@@ -153,7 +166,7 @@ class ListBuilder {
 uint32_t CountChars(std::string_view utf8);
 // The language's name for a value's type, as `type-of` returns it and error
 // messages print it: "nil" "boolean" "integer" "float" "list" "string" "symbol"
-// "keyword" "map" "function" "error".
+// "keyword" "map" "function" "error" "promise".
 std::string_view TypeName(Value v);
 // `equal?`: structural equality. Integers and floats are never equal to each
 // other here (use `=` for numeric comparison); maps compare by contents.

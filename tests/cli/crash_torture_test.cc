@@ -47,7 +47,7 @@ std::string TortureProgram(int index) {
       "(vigy-set \"last\" t)\n"
       "(when (= 0 (modulo t 5))\n"
       "  (vigy-set \"poison\" true)\n"
-      "  (error \"planned failure on tick \" t))\n"
+      "  (throw (error \"planned failure on tick \" t)))\n"
       "(define n (vigy-incr \"n\"))\n";
   if (index % 2 == 1) {
     program +=

@@ -248,7 +248,7 @@ TEST_CASE("failures back off 1, 2, 4 s on top of the schedule, and success reset
   // Fails on its first three ticks, then succeeds.
   Register(h, Every("flaky", 200,
                     "(vigy-incr \"attempts\")"
-                    "(when (< (vigy-tick-count) 4) (error :boom \"not yet\"))"));
+                    "(when (< (vigy-tick-count) 4) (throw (error :boom \"not yet\")))"));
   h.Start(h.Options());
   h.AdvanceTo(kT0 + 8000);
   std::vector<int64_t> times = h.ScheduledTimes("flaky");
@@ -298,7 +298,7 @@ TEST_CASE("a vigy that came due during downtime ticks once at start-up and count
 TEST_CASE("--once ticks what is due now, once, and reports failures in its summary") {
   Harness h;
   Register(h, Every("due-ok", 1000, "(vigy-noop)"));
-  Register(h, Every("due-bad", 1000, "(error :boom \"no\")"));
+  Register(h, Every("due-bad", 1000, "(throw (error :boom \"no\"))"));
   Vigy later = Every("later", 60'000, "(vigy-noop)");
   Register(h, later);
   REQUIRE(h.other->SetNextDue(later.id, kT0 + 30'000).ok());

@@ -81,8 +81,8 @@ TEST_CASE("a failed tick keeps none of the program's kv writes but advances the 
 }
 
 TEST_CASE("consecutive failures are counted and reset by a success") {
-  TickOutcome first = RunTick(Input("(error :boom \"no\")", 1000));
-  TickOutcome second = RunTick(Input("(error :boom \"no\")", 2000, first.kv));
+  TickOutcome first = RunTick(Input("(throw (error :boom \"no\"))", 1000));
+  TickOutcome second = RunTick(Input("(throw (error :boom \"no\"))", 2000, first.kv));
   CHECK(ReadRuntimeCounters(second.kv) == RuntimeCounters{2, 2000, 2});
   TickOutcome third = RunTick(Input("(vigy-tick-count)", 3000, second.kv));
   CHECK(third.run.ok());
@@ -168,7 +168,7 @@ TEST_CASE("vigy-once is true on the first tick only when kv is carried forward")
 
 TEST_CASE("a failed tick's vigy-once fires again on the next tick") {
   const char* program =
-      R"((vigy-trace "first" (vigy-once "setup")) (when (= (vigy-tick-count) 1) (error :x "first tick fails")))";
+      R"((vigy-trace "first" (vigy-once "setup")) (when (= (vigy-tick-count) 1) (throw (error :x "first tick fails"))))";
   TickOutcome one = RunTick(Input(program, 1000));
   CHECK(one.run.result == "failed");
   TickOutcome two = RunTick(Input(program, 2000, one.kv));

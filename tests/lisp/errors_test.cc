@@ -4,24 +4,34 @@
 
 using vigy::lisp::testing::Eval;
 
-TEST_CASE("error with only a message raises an error tagged :error") {
-  CHECK(Eval("(error \"boom\")") == "error: <test>:1:1: boom");
-  CHECK(Eval("(try (error \"boom\") (catch (e) (error-tag e)))") == ":error");
-  CHECK(Eval("(try (error \"boom\") (catch (e) (error-message e)))") == "\"boom\"");
+TEST_CASE("error returns an error value and raises nothing, as in the original dialect") {
+  CHECK(Eval("(error \"boom\")") == "#<error :error \"boom\">");
+  CHECK(Eval("(begin (error :x \"ignored\") :after)") == ":after");
+  CHECK(Eval("(error-tag (error :not-found \"no such key\"))") == ":not-found");
+  CHECK(Eval("(error-message (error :not-found \"no such key\"))") == "\"no such key\"");
 }
 
-TEST_CASE("error with a keyword first raises an error with that tag") {
-  CHECK(Eval("(error :not-found \"no such key\")") == "error: <test>:1:1: no such key");
-  CHECK(Eval("(try (error :not-found \"no such key\") (catch (e) (error-tag e)))") == ":not-found");
-  CHECK(Eval("(try (error :not-found \"no such key\") (catch (e) e))") ==
+TEST_CASE("throw raises an error value, which an uncaught throw reports by its message") {
+  CHECK(Eval("(throw (error \"boom\"))") == "error: <test>:1:1: boom");
+  CHECK(Eval("(try (throw (error \"boom\")) (catch (e) (error-tag e)))") == ":error");
+  CHECK(Eval("(throw (error :not-found \"no such key\"))") == "error: <test>:1:1: no such key");
+  CHECK(Eval("(try (throw (error :not-found \"no such key\")) (catch (e) e))") ==
         "#<error :not-found \"no such key\">");
 }
 
-TEST_CASE("error appends extra arguments' display forms separated by spaces") {
-  CHECK(Eval("(error :bad \"value was\" 5 \"and\" '(1 \"x\"))") ==
-        "error: <test>:1:1: value was 5 and (1 x)");
-  CHECK(Eval("(error \"count:\" 3)") == "error: <test>:1:1: count: 3");
-  CHECK(Eval("(error :lonely)") == "error: <test>:1:1: :lonely");
+TEST_CASE("error carries a data property list that error-data and error-data-get read") {
+  CHECK(Eval("(error :bad \"m\" '(:code 7))") == "#<error :bad \"m\" {:code 7}>");
+  CHECK(Eval("(error-data-get (error :bad \"m\" '(:code 7)) :code)") == "7");
+  CHECK(Eval("(error-data (ex-info \"m\"))") == "()");
+  CHECK(Eval("(try (error-data 5) (catch (e) (error-tag e)))") == ":type-mismatch");
+  CHECK(Eval("(try (error :bad \"m\" '(:odd)) (catch (e) (error-tag e)))") == ":native-fn");
+}
+
+TEST_CASE("error joins extra arguments' display forms into the message") {
+  CHECK(Eval("(error-message (error :bad \"value was\" 5 \"and\" '(1 \"x\")))") ==
+        "\"value was 5 and (1 x)\"");
+  CHECK(Eval("(error-message (error \"count:\" 3))") == "\"count: 3\"");
+  CHECK(Eval("(error :lonely)") == "#<error :lonely \":lonely\">");
 }
 
 TEST_CASE("throw raises any value, which catch binds as it is") {
@@ -39,7 +49,7 @@ TEST_CASE("error-message gives an error's message or any other value's display f
 }
 
 TEST_CASE("error-tag gives a runtime error's tag, and nil for non-errors") {
-  CHECK(Eval("(try (+ 1 \"a\") (catch (e) (error-tag e)))") == ":type-error");
+  CHECK(Eval("(try (+ 1 \"a\") (catch (e) (error-tag e)))") == ":type-mismatch");
   CHECK(Eval("(try (throw 1) (catch (e) (error-tag e)))") == "nil");
   CHECK(Eval("(error-tag \"x\")") == "nil");
 }
@@ -52,7 +62,7 @@ TEST_CASE("assert passes on a true value and fails with tag :assert otherwise") 
   CHECK(Eval("(try (assert #f) (catch (e) (error-tag e)))") == ":assert");
 }
 
-TEST_CASE("an error raised inside a function reports the failing call's position") {
-  CHECK(Eval("(define (f x)\n  (error :bad \"bad input\" x))\n(f 7)") ==
+TEST_CASE("an error thrown inside a function reports the throwing call's position") {
+  CHECK(Eval("(define (f x)\n  (throw (error :bad \"bad input\" x)))\n(f 7)") ==
         "error: <test>:2:3: bad input 7");
 }

@@ -169,7 +169,7 @@ TEST_CASE("a macro that expands forever is stopped") {
 TEST_CASE("try catches runtime errors as error values") {
   CHECK(Eval("(try (car '()) (catch (e) (list (error? e) (error-message e))))") ==
         "(#t \"'car' of an empty list\")");
-  CHECK(Eval("(try (error :boom \"bad thing\") (catch (e) (error-tag e)))") == ":boom");
+  CHECK(Eval("(try (throw (error :boom \"bad thing\")) (catch (e) (error-tag e)))") == ":boom");
 }
 
 TEST_CASE("try binds a thrown value as is") {

@@ -73,7 +73,7 @@ TEST_CASE("equal? on maps nested 300,000 deep answers without overflowing the st
   CHECK(Eval(nest + "(equal? (nest 300000 1) (nest 300000 1))", limits) == "#t");
   CHECK(Eval(nest + "(equal? (nest 300000 1) (nest 300000 2))", limits) == "#f");
   CHECK(Eval(nest + "(member? (nest 300000 1) (list 0 (nest 300000 1)))", limits) == "#t");
-  CHECK(Eval("(define (caught tag) (try (error tag \"m\") (catch (e) e)))\n"
+  CHECK(Eval("(define (caught tag) (try (throw (error tag \"m\")) (catch (e) e)))\n"
              "(list (equal? (caught :a) (caught :a)) (equal? (caught :a) (caught :b)))") ==
         "(#t #f)");
 }

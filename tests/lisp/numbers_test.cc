@@ -40,7 +40,7 @@ TEST_CASE("integer overflow is an error, not a wrap-around") {
 }
 
 TEST_CASE("an integer overflow can be caught and carries the overflow tag") {
-  CHECK(Eval("(try (+ 9223372036854775807 1) (catch (e) (error-tag e)))") == ":overflow");
+  CHECK(Eval("(try (+ 9223372036854775807 1) (catch (e) (error-tag e)))") == ":integer-overflow");
 }
 
 TEST_CASE("arithmetic on a non-number is a type mismatch naming the builtin") {
@@ -72,7 +72,7 @@ TEST_CASE("division by zero is an error for integers and floats alike") {
   CHECK(Eval("(/ 0)") == "error: <test>:1:1: division by zero in '/'");
   CHECK(Eval("(/ 1.5 0)") == "error: <test>:1:1: division by zero in '/'");
   CHECK(Eval("(/ 1 0.0)") == "error: <test>:1:1: division by zero in '/'");
-  CHECK(Eval("(try (/ 1 0) (catch (e) (error-tag e)))") == ":div-by-zero");
+  CHECK(Eval("(try (/ 1 0) (catch (e) (error-tag e)))") == ":division-by-zero");
   CHECK(Eval("(/ (- -9223372036854775807 1) -1)") == "error: <test>:1:1: integer overflow in '/'");
 }
 

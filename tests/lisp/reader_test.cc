@@ -54,7 +54,7 @@ TEST_CASE("comments run to the end of the line") {
 
 TEST_CASE("quote forms expand to their long names") {
   CHECK(ReadBack("'x `(a ,b ,@c)") ==
-        "(quote x) (quasiquote (a (unquote b) (unquote-splicing c)))");
+        "(quote x) (quasiquote (a (unquote b) (unquote-splice c)))");
 }
 
 TEST_CASE("the empty list reads as the empty list") {
@@ -94,7 +94,7 @@ TEST_CASE("brackets are rejected with a hint") {
 
 TEST_CASE("a quote with nothing after it is an error") {
   CHECK(ReadBack("(a ')") == "error: prog.vigy:1:4: quote (') must be followed by a form");
-  CHECK(ReadBack(",@") == "error: prog.vigy:1:1: unquote-splicing (,@) must be followed by a form");
+  CHECK(ReadBack(",@") == "error: prog.vigy:1:1: unquote-splice (,@) must be followed by a form");
 }
 
 TEST_CASE("a keyword needs a name") {
