@@ -71,6 +71,7 @@ Value ToText(Machine& m, Args args) {
   return MakeString(m.arena(), JoinRepr(args));
 }
 
+// (string->keyword s): the keyword named s.
 Value ToKeyword(Machine& m, Args args) {
   return MakeKeyword(m.arena(), ArgString(m, args[0]));
 }
@@ -84,9 +85,14 @@ Value Gensym(Machine& m, Args args) {
 }
 
 const BuiltinSpec kData[] = {
-    {"json-parse", 1, 1, JsonParse}, {"json-str", 1, 1, JsonStr}, {"read-string", 1, 1, ReadString},
-    {"read-all", 1, 1, ReadAllForms}, {"pr-str", 0, kVariadic, PrStr},
-    {"string", 1, 1, ToText},         {"string->keyword", 1, 1, ToKeyword},         {"gensym", 0, 1, Gensym},
+    {"json-parse", 1, 1, JsonParse},
+    {"json-str", 1, 1, JsonStr},
+    {"read-string", 1, 1, ReadString},
+    {"read-all", 1, 1, ReadAllForms},
+    {"pr-str", 0, kVariadic, PrStr},
+    {"string", 1, 1, ToText},
+    {"string->keyword", 1, 1, ToKeyword},
+    {"gensym", 0, 1, Gensym},
 };
 
 }  // namespace

@@ -106,7 +106,7 @@ TEST_CASE("and and or return the deciding value") {
   CHECK(Eval("(and)") == "#t");
   CHECK(Eval("(or #f nil 7)") == "7");
   CHECK(Eval("(or #f nil)") == "nil");
-  CHECK(Eval("(or)") == "nil");
+  CHECK(Eval("(or)") == "#f");
 }
 
 TEST_CASE("not negates truthiness") {

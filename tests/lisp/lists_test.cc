@@ -18,11 +18,10 @@ TEST_CASE("cons puts a value in front of a list or nil") {
   CHECK(Eval("(cons '(1) '(2))") == "((1) 2)");
 }
 
-TEST_CASE("cons onto something that is not a list is a type mismatch") {
-  CHECK(Eval("(cons 1 2)") ==
-        "error: <test>:1:1: type mismatch in 'cons': expected list, got integer");
-  CHECK(Eval("(cons 1 \"s\")") ==
-        "error: <test>:1:1: type mismatch in 'cons': expected list, got string");
+TEST_CASE("cons onto something that is not a list makes a two-element list, as the original does") {
+  CHECK(Eval("(cons 1 2)") == "(1 2)");
+  CHECK(Eval("(cons 1 \"s\")") == "(1 \"s\")");
+  CHECK(Eval("(cons 1 nil)") == "(1)");
 }
 
 TEST_CASE("car and cdr take a list apart") {
@@ -75,12 +74,11 @@ TEST_CASE("nth indexes from zero with the list or the index first") {
   CHECK(Eval("(nth 1 '(a b c))") == "b");
 }
 
-TEST_CASE("nth out of range is an index error naming the length") {
-  CHECK(Eval("(nth '(a b c) 3)") == "error: <test>:1:1: index 3 out of range in 'nth' (length 3)");
-  CHECK(Eval("(nth '(a b c) -1)") ==
-        "error: <test>:1:1: index -1 out of range in 'nth' (length 3)");
-  CHECK(Eval("(nth '() 0)") == "error: <test>:1:1: index 0 out of range in 'nth' (length 0)");
-  CHECK(Eval("(try (nth '(1) 5) (catch (e) (error-tag e)))") == ":index");
+TEST_CASE("nth out of range is nil, as in the original dialect") {
+  CHECK(Eval("(nth '(a b c) 3)") == "nil");
+  CHECK(Eval("(nth '(a b c) -1)") == "nil");
+  CHECK(Eval("(nth '() 0)") == "nil");
+  CHECK(Eval("(nth 5 '(1))") == "nil");
   CHECK(Eval("(nth '(a) \"0\")") ==
         "error: <test>:1:1: type mismatch in 'nth': expected integer index, got string");
 }
@@ -173,10 +171,10 @@ TEST_CASE("member? tests membership with equal?") {
         "error: <test>:1:1: type mismatch in 'member?': expected list, got integer");
 }
 
-TEST_CASE("position gives the index of the first equal element, or nil") {
+TEST_CASE("position gives the index of the first equal element, or -1") {
   CHECK(Eval("(position 'c '(a b c c))") == "2");
-  CHECK(Eval("(position 'z '(a b c))") == "nil");
-  CHECK(Eval("(position 1 '())") == "nil");
+  CHECK(Eval("(position 'z '(a b c))") == "-1");
+  CHECK(Eval("(position 1 '())") == "-1");
 }
 
 TEST_CASE("flatten splices nested lists at any depth") {
