@@ -234,8 +234,17 @@ TEST_CASE("sort handles long lists") {
         "(0 1 2)");
 }
 
-TEST_CASE("sort-by orders by a key computed once per element") {
-  CHECK(Eval("(sort-by - '(3 1 2))") == "(3 2 1)");
+TEST_CASE("sort-by with a two-argument function takes it as the original dialect's comparator") {
+  CHECK(Eval("(sort-by - '(3 1 2))") == "(1 2 3)");
+  CHECK(Eval("(sort-by (lambda (a b) (- b a)) '(3 1 2))") == "(3 2 1)");
+  CHECK(Eval("(sort-by (lambda (a b) (> a b)) '(3 1 2))") == "(1 2 3)");
+  CHECK(Eval("(sort-by (lambda (a b) (car a)) '((0 x) (0 y)))") == "((0 x) (0 y))");
+  CHECK(Eval("(try (sort-by (lambda (a b) \"no\") '(2 1)) (catch (e) (error-tag e)))") ==
+        ":type-mismatch");
+}
+
+TEST_CASE("sort-by with a one-argument function orders by a key computed once per element") {
+  CHECK(Eval("(sort-by abs '(3 -1 2))") == "(-1 2 3)");
   CHECK(Eval("(sort-by string-length '(\"ccc\" \"a\" \"bb\"))") == "(\"a\" \"bb\" \"ccc\")");
   CHECK(Eval("(define calls 0)"
              "(sort-by (lambda (x) (set! calls (+ calls 1)) x) '(5 4 3 2 1))"
