@@ -17,7 +17,7 @@ namespace {
 using cli::OneLine;
 
 // Raises an error whose message holds a newline and a terminal colour code.
-constexpr const char* kMultiLineError = "(error \"a\\nb \\u001b[31mRED\")\n";
+constexpr const char* kMultiLineError = "(throw (error \"a\\nb \\u001b[31mRED\"))\n";
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
@@ -107,7 +107,7 @@ TEST_CASE("an error quoting what the user typed stays one line") {
 }
 
 TEST_CASE("eval prints an error whose message has a newline on one line") {
-  BinaryResult r = RunVigy({"eval", "(error \"x\\ny\")"});
+  BinaryResult r = RunVigy({"eval", "(throw (error \"x\\ny\"))"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.starts_with("vigy: <eval>:1:1: x\\ny\n"));
 }

@@ -30,7 +30,9 @@ TEST_CASE("error carries a data property list that error-data and error-data-get
 TEST_CASE("error joins extra arguments' display forms into the message") {
   CHECK(Eval("(error-message (error :bad \"value was\" 5 \"and\" '(1 \"x\")))") ==
         "\"value was 5 and (1 x)\"");
-  CHECK(Eval("(error-message (error \"count:\" 3))") == "\"count: 3\"");
+  // Two arguments are a tag and a message, as in the original dialect.
+  CHECK(Eval("(error-message (error \"count:\" 3))") == "\"3\"");
+  CHECK(Eval("(error-tag (error \"count\" \"three\"))") == ":count");
   CHECK(Eval("(error :lonely)") == "#<error :lonely \":lonely\">");
 }
 
