@@ -11,6 +11,7 @@
 
 #include "core/duration.h"
 #include "core/ids.h"
+#include "core/json_fields.h"
 #include "core/tick_context.h"
 #include "lisp/builtin_args.h"
 #include "lisp/json.h"
@@ -119,15 +120,6 @@ int64_t MillisArg(Machine& m, Value v, std::string_view what) {
   return v.is_int() ? v.i : static_cast<int64_t>(std::llround(ms));
 }
 
-// The stored JSON as an int64, if it is one.
-std::optional<int64_t> StoredInt(const json& j) {
-  if (!j.is_number_integer()) return std::nullopt;
-  if (j.is_number_unsigned() && j.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
-    return std::nullopt;
-  }
-  return j.get<int64_t>();
-}
-
 Value Str(Machine& m, std::string_view text) { return lisp::MakeString(m.arena(), text); }
 
 // ---- actions ----
@@ -231,7 +223,7 @@ Value Incr(Machine& m, Args a) {
   int64_t delta = a.size() > 1 ? lisp::ArgInt(m, a[1], "integer delta") : 1;
   int64_t current = 0;
   if (const json* stored = context.KvFind(key)) {
-    std::optional<int64_t> n = StoredInt(*stored);
+    std::optional<int64_t> n = JsonInt64(*stored);
     if (!n) {
       m.TypeMismatch(fmt::format("integer stored under '{}'", key),
                      lisp::FromJson(m.arena(), *stored));
@@ -295,7 +287,7 @@ Value RateLimited(Machine& m, Args a) {
   std::string key = RateKey(KeyArg(m, a[0]));
   int64_t min_ms = MillisArg(m, a[1], "number of milliseconds");
   if (const json* stored = context.KvFind(key)) {
-    std::optional<int64_t> last = StoredInt(*stored);
+    std::optional<int64_t> last = JsonInt64(*stored);
     if (last && context.tick_ms() - *last < min_ms) return Value::Bool(true);
   }
   context.KvSet(key, json(context.tick_ms()));

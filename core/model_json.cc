@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/json_fields.h"
 #include "core/time_format.h"
 
 namespace vigy::core {
@@ -87,94 +88,9 @@ json KvToJson(const Kv& kv, bool include_reserved) {
 
 namespace {
 
-// Reads fields of one JSON object, remembering the first problem.
-class FieldReader {
- public:
-  FieldReader(const json& j, std::string_view what) : j_(j), what_(what) {
-    if (!j.is_object()) Problem(fmt::format("{} must be a JSON object", what_));
-  }
-
-  void String(const char* key, std::string& out) {
-    const json* v = Find(key, true);
-    if (!v) return;
-    if (!v->is_string()) return Mistyped(key, "a string");
-    out = v->get<std::string>();
-  }
-
-  void OptString(const char* key, std::optional<std::string>& out) {
-    const json* v = Find(key, false);
-    if (!v || v->is_null()) return;
-    if (!v->is_string()) return Mistyped(key, "a string");
-    out = v->get<std::string>();
-  }
-
-  void Int(const char* key, int64_t& out) {
-    const json* v = Find(key, true);
-    if (!v) return;
-    if (!v->is_number_integer()) return Mistyped(key, "an integer");
-    out = v->get<int64_t>();
-  }
-
-  void Time(const char* key, int64_t& out) {
-    const json* v = Find(key, true);
-    if (!v) return;
-    std::optional<int64_t> ms;
-    if (v->is_string()) ms = ParseRfc3339Ms(v->get<std::string>());
-    if (!ms) return Mistyped(key, "an RFC 3339 timestamp");
-    out = *ms;
-  }
-
-  void OptTime(const char* key, std::optional<int64_t>& out) {
-    const json* v = Find(key, false);
-    if (!v || v->is_null()) return;
-    std::optional<int64_t> ms;
-    if (v->is_string()) ms = ParseRfc3339Ms(v->get<std::string>());
-    if (!ms) return Mistyped(key, "an RFC 3339 timestamp");
-    out = *ms;
-  }
-
-  // The field's value if present (and of the wanted kind), else nullptr.
-  const json* Array(const char* key) { return Typed(key, &json::is_array, "an array"); }
-  const json* Object(const char* key) { return Typed(key, &json::is_object, "an object"); }
-  const json* Any(const char* key, bool required) { return Find(key, required); }
-
-  void Problem(std::string message) {
-    if (status_.ok()) status_ = Status::InvalidArgument(std::move(message));
-  }
-  const Status& status() const { return status_; }
-
- private:
-  const json* Find(const char* key, bool required) {
-    if (!status_.ok()) return nullptr;
-    auto it = j_.find(key);
-    if (it == j_.end()) {
-      if (required) Problem(fmt::format("{}: missing field '{}'", what_, key));
-      return nullptr;
-    }
-    return &*it;
-  }
-
-  const json* Typed(const char* key, bool (json::*is)() const noexcept, const char* expected) {
-    const json* v = Find(key, true);
-    if (v && !((*v).*is)()) {
-      Mistyped(key, expected);
-      return nullptr;
-    }
-    return v;
-  }
-
-  void Mistyped(const char* key, const char* expected) {
-    Problem(fmt::format("{}: field '{}' must be {}", what_, key, expected));
-  }
-
-  const json& j_;
-  std::string_view what_;
-  Status status_;
-};
-
 // Reads every element of `array` with `parse`, into `out`.
 template <typename T, typename Parse>
-void ReadList(FieldReader& reader, const json* array, Parse parse, std::vector<T>& out) {
+void ReadList(JsonFields& reader, const json* array, Parse parse, std::vector<T>& out) {
   if (!array) return;
   for (const json& element : *array) {
     Result<T> item = parse(element);
@@ -191,9 +107,9 @@ bool IsRunResult(std::string_view r) {
 
 Result<ActionRecord> ActionRecordFromJson(const json& j) {
   ActionRecord action;
-  FieldReader r(j, "action");
+  JsonFields r(j, "action");
   r.String("kind", action.kind);
-  if (const json* payload = r.Any("payload", false)) action.payload = *payload;
+  if (const json* payload = r.Value("payload")) action.payload = *payload;
   r.OptString("result", action.result);
   r.OptString("message", action.message);
   if (r.status().ok() && action.result && !IsRunResult(*action.result)) {
@@ -205,7 +121,7 @@ Result<ActionRecord> ActionRecordFromJson(const json& j) {
 
 Result<LogEntry> LogEntryFromJson(const json& j) {
   LogEntry entry;
-  FieldReader r(j, "log entry");
+  JsonFields r(j, "log entry");
   r.String("level", entry.level);
   r.String("message", entry.message);
   if (!r.status().ok()) return r.status();
@@ -214,7 +130,7 @@ Result<LogEntry> LogEntryFromJson(const json& j) {
 
 Result<EventRecord> EventRecordFromJson(const json& j) {
   EventRecord event;
-  FieldReader r(j, "event");
+  JsonFields r(j, "event");
   r.String("kind", event.kind);
   r.String("message", event.message);
   if (!r.status().ok()) return r.status();
@@ -223,7 +139,7 @@ Result<EventRecord> EventRecordFromJson(const json& j) {
 
 Result<Condition> ConditionFromJson(const json& j) {
   Condition c;
-  FieldReader r(j, "condition");
+  JsonFields r(j, "condition");
   r.String("name", c.name);
   r.String("status", c.status);
   r.OptString("reason", c.reason);
@@ -239,7 +155,7 @@ Result<Condition> ConditionFromJson(const json& j) {
 
 Result<VigyState> VigyStateFromJson(const json& j) {
   VigyState state;
-  FieldReader r(j, "state");
+  JsonFields r(j, "state");
   if (const json* desired = r.Object("desired")) state.desired = *desired;
   if (const json* observed = r.Object("observed")) state.observed = *observed;
   ReadList(r, r.Array("conditions"), ConditionFromJson, state.conditions);
@@ -249,7 +165,7 @@ Result<VigyState> VigyStateFromJson(const json& j) {
 
 Result<RunRecord> RunRecordFromJson(const json& j) {
   RunRecord run;
-  FieldReader r(j, "run");
+  JsonFields r(j, "run");
   r.String("id", run.id);
   r.String("vigy_id", run.vigy_id);
   r.String("vigy_name", run.vigy_name);

@@ -5,7 +5,7 @@
 // when ok. The *FromJson functions read the same shapes back (for storage
 // columns and tools); they accept exactly what ToJson produces and reject
 // anything with a missing or mistyped required field with kInvalidArgument
-// naming the field.
+// naming the field, by the rules of core/json_fields.h.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/json_fields.h"
+
 namespace vigy::core {
 
 using nlohmann::json;
@@ -16,9 +18,8 @@ int64_t Bytes(const json& value) { return static_cast<int64_t>(ApproxJsonBytes(v
 
 int64_t IntOr(const Kv& kv, std::string_view key, int64_t fallback) {
   auto it = kv.find(key);
-  if (it == kv.end() || !it->second.is_number_integer()) return fallback;
-  if (it->second.is_number_unsigned() && it->second.get<uint64_t>() > INT64_MAX) return fallback;
-  return it->second.get<int64_t>();
+  if (it == kv.end()) return fallback;
+  return JsonInt64(it->second).value_or(fallback);
 }
 
 }  // namespace
