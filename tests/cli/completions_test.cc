@@ -19,6 +19,8 @@
 
 #include "tests/cli/run_binary.h"
 #include "tests/cli/store_e2e.h"
+#include "tests/support/files.h"
+#include "tests/support/shell_quote.h"
 
 // Sets of offered words print as {a, b} when a check fails.
 namespace doctest {
@@ -44,23 +46,9 @@ const std::string kSourceDir = VIGY_SOURCE_DIR;
 const std::string kCompletionsDir = kSourceDir + "/completions";
 const std::string kZshDriver = kSourceDir + "/tests/cli/zsh_complete.zsh";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "cannot read ", path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using testing::ReadFile;
 
-std::string ShellQuote(std::string_view text) {
-  std::string quoted = "'";
-  for (char c : text) {
-    if (c == '\'') {
-      quoted += "'\\''";
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "'";
-}
+using testing::ShellQuote;
 
 std::set<std::string> LineSet(std::string_view text) {
   std::set<std::string> lines;

@@ -22,6 +22,7 @@
 
 #include "cli/commands.h"
 #include "tests/cli/run_binary.h"
+#include "tests/support/files.h"
 
 namespace vigy::cli {
 namespace {
@@ -32,11 +33,7 @@ const std::string kBashScript = kSourceDir + "/completions/vigy.bash";
 const std::string kZshScript = kSourceDir + "/completions/_vigy";
 const std::string kFishScript = kSourceDir + "/completions/vigy.fish";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "cannot read ", path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using testing::ReadFile;
 
 std::vector<std::string> Lines(std::string_view text) {
   std::vector<std::string> lines;

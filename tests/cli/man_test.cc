@@ -17,32 +17,20 @@
 #include "core/vigy_library.h"
 #include "lisp/interp.h"
 #include "tests/cli/run_binary.h"
+#include "tests/support/files.h"
+#include "tests/support/shell_quote.h"
 
 namespace vigy::cli {
 namespace {
 
 const std::string kLanguagePage = std::string(VIGY_SOURCE_DIR) + "/man/vigy-lang.7";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "cannot read ", path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using testing::ReadFile;
 
 using testing::CommandResult;
 using testing::RunShellCommand;
 
-std::string ShellQuote(std::string_view text) {
-  std::string quoted = "'";
-  for (char c : text) {
-    if (c == '\'') {
-      quoted += "'\\''";
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "'";
-}
+using testing::ShellQuote;
 
 // What a roff special character looks like in plain text.
 std::string_view Glyph(std::string_view name) {

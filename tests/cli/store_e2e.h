@@ -1,15 +1,11 @@
 // Shared by the end-to-end tests of the store commands: sample programs, a
-// sandbox with vigies already added, JSON key sets, names whose ids share a
-// prefix, and several binaries started at the same instant.
+// sandbox with vigies already added, JSON key sets and names whose ids share
+// a prefix. (Several binaries started at the same instant: RunTogether, in
+// tests/support/vigy_binary.h.)
 #pragma once
 
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -77,55 +73,6 @@ inline std::pair<std::string, std::string> NamesSharingIdPrefix() {
     if (!seen[bucket].empty()) return {seen[bucket], name};
     seen[bucket] = name;
   }
-}
-
-// Starts `count` copies of `vigy args...` in the sandbox's directory, with its
-// store, released together once all exist, and waits for every one.
-inline std::vector<BinaryResult> RunTogether(const Sandbox& sandbox,
-                                             const std::vector<std::string>& args, int count) {
-  ExecLine line(args, sandbox.Environment());
-  int gate[2];
-  REQUIRE(pipe(gate) == 0);
-  std::vector<pid_t> pids;
-  std::vector<std::string> outs, errs;
-  for (int i = 0; i < count; ++i) {
-    outs.push_back((sandbox.dir() / (".together-out-" + std::to_string(i))).string());
-    errs.push_back((sandbox.dir() / (".together-err-" + std::to_string(i))).string());
-  }
-  for (int i = 0; i < count; ++i) {
-    pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      close(gate[1]);
-      char byte;
-      // Blocks until the parent closes its end: every child is released at once.
-      while (read(gate[0], &byte, 1) > 0) {
-      }
-      if (chdir(sandbox.dir().c_str()) != 0) _exit(126);
-      int out = open(outs[i].c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      int err = open(errs[i].c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (out < 0 || err < 0) _exit(126);
-      dup2(out, STDOUT_FILENO);
-      dup2(err, STDERR_FILENO);
-      execve(line.argv()[0], line.argv(), line.envp());
-      _exit(127);
-    }
-    pids.push_back(pid);
-  }
-  close(gate[0]);
-  close(gate[1]);
-  std::vector<BinaryResult> results;
-  for (int i = 0; i < count; ++i) {
-    int status = 0;
-    waitpid(pids[i], &status, 0);
-    BinaryResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    std::ifstream out(outs[i]), err(errs[i]);
-    r.out.assign(std::istreambuf_iterator<char>(out), std::istreambuf_iterator<char>());
-    r.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
-    results.push_back(std::move(r));
-  }
-  return results;
 }
 
 }  // namespace vigy::testing

@@ -8,6 +8,7 @@
 
 #include "storage/sqlite_db.h"
 #include "tests/cli/store_e2e.h"
+#include "tests/support/files.h"
 
 namespace vigy::testing {
 namespace {
@@ -30,8 +31,7 @@ TEST_CASE("a store file that is not an SQLite database is exit 5 and is left as 
     CHECK(r.err.starts_with("vigy: "));
     CHECK(r.err.find("vigy.db") != std::string::npos);
   }
-  std::ifstream in(s.dir() / "vigy.db");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text = testing::ReadFile((s.dir() / "vigy.db").string());
   CHECK(text == "these are not the bytes of a database, just some text\n");
 }
 

@@ -275,7 +275,7 @@ std::string MakeOtherStore(const Sandbox& sandbox, const std::string& name) {
   }
   fs::remove(sandbox.dir() / (name + "-wal"));
   fs::remove(sandbox.dir() / (name + "-shm"));
-  return storage::testing::ReadBytes((sandbox.dir() / name).string());
+  return storage::testing::ReadFile((sandbox.dir() / name).string());
 }
 
 // The names `vigy list --json` shows.
@@ -302,7 +302,7 @@ TEST_CASE("a store replaced under serve: exit 5, one line, the new file left as 
   CHECK(CountOf(err, "vigy: ") == 1);
   CHECK(LastLine(err) == "vigy: store '" + StorePath(sandbox) +
                              "' was deleted or replaced while serve was running; stopping");
-  CHECK(storage::testing::ReadBytes(StorePath(sandbox)) == other);
+  CHECK(storage::testing::ReadFile(StorePath(sandbox)) == other);
   // What serve left beside the new file does not show through it.
   CHECK(Listed(sandbox) == std::set<std::string>{"intruder"});
   Must(sandbox, {"tick", "intruder"});
@@ -335,12 +335,12 @@ TEST_CASE("serve refuses a store others can write, with exit 5 and how to fix it
     Sandbox sandbox;
     AddVigy(sandbox, "steady", kCounter, {"--every", "100ms"});
     REQUIRE(chmod(StorePath(sandbox).c_str(), 0666) == 0);
-    const std::string before = storage::testing::ReadBytes(StorePath(sandbox));
+    const std::string before = storage::testing::ReadFile(StorePath(sandbox));
     BinaryResult r = sandbox.Run({"serve"}, "", seconds(20));
     CHECK(r.exit_code == 5);
     CHECK(CountOf(r.err, "\n") == 1);
     CHECK(r.err.find("chmod 600 '" + StorePath(sandbox) + "'") != std::string::npos);
-    CHECK(storage::testing::ReadBytes(StorePath(sandbox)) == before);
+    CHECK(storage::testing::ReadFile(StorePath(sandbox)) == before);
   }
   SUBCASE("its directory") {
     Sandbox sandbox;

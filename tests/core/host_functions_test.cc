@@ -12,6 +12,7 @@
 
 #include "core/vigy_library.h"
 #include "tests/lisp/eval_helpers.h"
+#include "tests/support/temp_dir.h"
 
 namespace vigy::core {
 namespace {
@@ -20,25 +21,7 @@ std::string Eval(std::string_view source, const lisp::Limits& limits = lisp::Lim
   return lisp::testing::EvalWith(VigyLibrary(), source, limits, nullptr);
 }
 
-// A fresh directory under the system's temporary directory, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "vigy-host-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string File(std::string_view name, std::string_view contents) const {
-    std::string p = (path_ / name).string();
-    std::ofstream(p, std::ios::binary) << contents;
-    return p;
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using vigy::testing::TempDir;
 
 TEST_CASE("sh returns exit status and output in a map") {
   CHECK(Eval(R"((let ((r (sh "echo hi; echo oops >&2; exit 2")))
@@ -67,7 +50,7 @@ TEST_CASE("sh never outlives the evaluation's timeout") {
 
 TEST_CASE("read-file gives a file's contents, or nil when it is missing") {
   TempDir dir;
-  std::string path = dir.File("a.txt", "line one\nline two\n");
+  std::string path = dir.Write("a.txt", "line one\nline two\n");
   CHECK(Eval("(read-file \"" + path + "\")") == R"("line one\nline two\n")");
   CHECK(Eval("(read-file \"" + dir.path() + "/missing\")") == "nil");
   CHECK(Eval("(read-file \"" + path + "/below-a-file\")") == "nil");
@@ -82,14 +65,14 @@ TEST_CASE("read-file of a directory is an error, not nil") {
 
 TEST_CASE("read-file refuses a file larger than its cap") {
   TempDir dir;
-  std::string path = dir.File("big", std::string(kReadFileCap + 1, 'x'));
+  std::string path = dir.Write("big", std::string(kReadFileCap + 1, 'x'));
   CHECK(Eval("(read-file \"" + path + "\")") ==
         "error: <test>:1:1: 'read-file' cannot read '" + path + "': larger than 16 MiB");
 }
 
 TEST_CASE("file-exists? and file-mtime look at the file system") {
   TempDir dir;
-  std::string path = dir.File("f", "x");
+  std::string path = dir.Write("f", "x");
   struct stat info;
   REQUIRE(::stat(path.c_str(), &info) == 0);
   int64_t mtime = int64_t{info.st_mtim.tv_sec} * 1000 + info.st_mtim.tv_nsec / 1'000'000;

@@ -140,7 +140,7 @@ TEST_CASE("the handler runs once per action with the action on stdin, one JSON l
   CHECK(run.actions[0].result == "ok");  // noop: recorded ok, not handled
   CHECK(run.actions[1].result == "ok");
   CHECK(run.actions[2].result == "ok");
-  CHECK(storage::testing::ReadBytes(log) ==
+  CHECK(storage::testing::ReadFile(log) ==
         "{\"kind\":\"create\",\"payload\":{\"r\":1}}\n{\"kind\":\"push\",\"payload\":2}\n");
 }
 

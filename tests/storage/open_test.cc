@@ -184,7 +184,7 @@ TEST_CASE("a store written by a newer vigy is refused and left byte for byte unc
     testing::Add(*store, testing::SampleVigy("backup"));
   }
   REQUIRE(testing::OpenRaw(path)->Exec("PRAGMA user_version = 99").ok());
-  std::string before = testing::ReadBytes(path);
+  std::string before = testing::ReadFile(path);
 
   for (OpenMode mode : {OpenMode::kCreate, OpenMode::kExisting}) {
     Status s = OpenFails(path, mode);
@@ -193,7 +193,7 @@ TEST_CASE("a store written by a newer vigy is refused and left byte for byte unc
                                      "knows {}); upgrade vigy to use it",
                                      path, kSchemaVersion));
   }
-  CHECK(testing::ReadBytes(path) == before);
+  CHECK(testing::ReadFile(path) == before);
   CHECK(testing::QueryInt(path, "PRAGMA user_version") == 99);
 }
 
@@ -209,7 +209,7 @@ TEST_CASE("a file that is not an SQLite database is refused untouched") {
   CHECK(
       s.message() ==
       fmt::format("'{}' is not a vigy store (not an SQLite database); refusing to touch it", path));
-  CHECK(testing::ReadBytes(path) == text);
+  CHECK(testing::ReadFile(path) == text);
   CHECK_FALSE(std::filesystem::exists(path + "-wal"));
 }
 
@@ -219,12 +219,12 @@ TEST_CASE("an SQLite database of another program is refused untouched") {
   REQUIRE(testing::OpenRaw(path)->Exec("CREATE TABLE songs (title TEXT)").ok());
   std::filesystem::permissions(
       path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  std::string before = testing::ReadBytes(path);
+  std::string before = testing::ReadFile(path);
   Status s = OpenFails(path);
   CHECK(s.code() == Status::Code::kStoreUnusable);
   CHECK(s.message() ==
         fmt::format("'{}' is an SQLite database but not a vigy store; refusing to touch it", path));
-  CHECK(testing::ReadBytes(path) == before);
+  CHECK(testing::ReadFile(path) == before);
 }
 
 TEST_CASE("a store file others can write is refused with the chmod that fixes it") {
@@ -287,7 +287,7 @@ TEST_CASE("an empty file becomes a store when opened for creating") {
   std::ofstream(path).flush();
   REQUIRE(::chmod(path.c_str(), 0600) == 0);
   CHECK(OpenStore(path, OpenMode::kExisting)->missing());
-  CHECK(testing::ReadBytes(path).empty());
+  CHECK(testing::ReadFile(path).empty());
   auto store = OpenStore(path);
   CHECK_FALSE(store->missing());
   testing::Add(*store, testing::SampleVigy("backup"));

@@ -1,16 +1,14 @@
-// Shared by the store tests: a fresh private directory per test, sample
-// vigies, a raw connection for looking at the file the way an operator's
-// sqlite3 would, and a helper that commits one tick.
+// Shared by the store tests: sample vigies, a raw connection for looking at
+// the file the way an operator's sqlite3 would, and a helper that commits one
+// tick. A fresh private directory per test and whole-file reads come from
+// tests/support.
 #pragma once
 
 #include <doctest/doctest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -19,33 +17,15 @@
 #include "core/vigy.h"
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_store.h"
+#include "tests/support/files.h"
+#include "tests/support/temp_dir.h"
 
 namespace vigy::storage::testing {
 
 inline constexpr int64_t kT0 = 1795674600000;  // 2026-11-26T06:30:00Z
 
-// A directory made by mkdtemp (so 0700), removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "vigy-store-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::permissions(path_, std::filesystem::perms::owner_all, ignored);
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string File(std::string_view name) const { return path_ + "/" + std::string(name); }
-
- private:
-  std::string path_;
-};
+using vigy::testing::ReadFile;
+using vigy::testing::TempDir;
 
 inline std::unique_ptr<SqliteStore> OpenStore(const std::string& path,
                                               OpenMode mode = OpenMode::kCreate) {
@@ -70,11 +50,6 @@ inline int64_t QueryInt(const std::string& path, std::string_view sql) {
   INFO(value.status().ToString());
   REQUIRE(value.ok());
   return *value;
-}
-
-inline std::string ReadBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 inline core::Vigy SampleVigy(const std::string& name, int64_t now_ms = kT0) {

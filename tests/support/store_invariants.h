@@ -1,0 +1,29 @@
+// What must hold of a store file whenever no serve is writing to it, however
+// the processes that wrote it ended (stopped, killed -9, racing each other):
+// checked by the crash torture and concurrency storm tests alike.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace vigy::testing {
+
+// How one vigy's ticks are recorded.
+struct TickNumbering {
+  int64_t tick_count = 0;  // the runtime's counter (0 before the first tick)
+  int64_t runs = 0;        // runs recorded
+  int64_t distinct = 0;    // distinct tick numbers among them
+  int64_t min_tick = 0;    // 0 when there are no runs
+  int64_t max_tick = 0;
+};
+
+// The numbering of every vigy in the store at `path`, by vigy name.
+std::map<std::string, TickNumbering> ReadTickNumbering(const std::string& path);
+
+// Checks (as failing test assertions) that SQLite finds the file intact, no
+// foreign key dangles, and every vigy's counted ticks are recorded once
+// each, numbered 1..n. Returns the numbering, for further checks.
+std::map<std::string, TickNumbering> CheckStoreInvariants(const std::string& path);
+
+}  // namespace vigy::testing
