@@ -167,5 +167,25 @@ TEST_CASE("the language page documents every builtin with its call shape") {
   CHECK(missing.empty());
 }
 
+TEST_CASE("the man pages as built carry the version the binary reports") {
+  testing::BinaryResult version = testing::RunVigy({"--version"});
+  REQUIRE(version.exit_code == 0);
+  REQUIRE(version.out.starts_with("vigy "));
+  const std::string reported = version.out.substr(0, version.out.find('\n'));
+  for (const char* page : {"vigy.1", "vigy-lang.7"}) {
+    CAPTURE(page);
+    const std::string source = ReadFile(std::string(VIGY_SOURCE_DIR) + "/man/" + page);
+    const std::string built = ReadFile(std::string(VIGY_BUILT_MAN_DIR) + "/" + page);
+    // The source names no version of its own; the build fills in its own.
+    CHECK(source.find("\n.TH ") != std::string::npos);
+    CHECK(source.find("\"vigy @PROJECT_VERSION@\"") != std::string::npos);
+    const size_t title = built.find("\n.TH ");
+    REQUIRE(title != std::string::npos);
+    const std::string title_line = built.substr(title + 1, built.find('\n', title + 1) - title - 1);
+    CHECK(title_line.find("\"" + reported + "\"") != std::string::npos);
+    CHECK(built.find("@PROJECT_VERSION@") == std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace vigy::cli
