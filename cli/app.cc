@@ -20,8 +20,9 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& global, int& verbose, int& q
   app.add_option("--db", global.db,
                  "the store file (default: $VIGY_DB, else $XDG_DATA_HOME/vigy/vigy.db)")
       ->type_name("PATH");
-  app.add_flag("-v,--verbose", verbose, "say more (repeat for more)");
-  app.add_flag("-q,--quiet", quiet, "say less");
+  // Counted by repetition (-vv); "--verbose=N" is refused rather than parsed.
+  app.add_flag("-v,--verbose", verbose, "say more (repeat for more)")->disable_flag_override();
+  app.add_flag("-q,--quiet", quiet, "say less")->disable_flag_override();
   app.add_flag("--json", global.json, "print data as JSON");
   app.add_flag("--no-color", global.no_color, "never colour output (also: NO_COLOR=1)");
 }
@@ -104,6 +105,10 @@ std::string UsageMessage(const CLI::ParseError& e, const BoundCommand* selected,
     size_t colon = what.find(": At Most 1 required");
     if (colon != std::string_view::npos) {
       return fmt::format("{} was given more than once", what.substr(0, colon));
+    }
+    size_t override_at = what.find(" was given a disallowed flag override");
+    if (override_at != std::string_view::npos) {
+      return fmt::format("--{} takes no value (repeat it to count)", what.substr(0, override_at));
     }
   }
   if (selected == nullptr) {
@@ -233,6 +238,12 @@ int Main(int argc, char** argv) {
     out.Error(UsageMessage(e, selected, commands, app));
     out.PrintError(
         fmt::format("run 'vigy {}--help' for usage\n", selected ? selected->name + " " : ""));
+    return ExitWith(out, core::Status::InvalidArgument(""));
+  } catch (const std::exception& e) {
+    // A value CLI11 could not convert (a number past its range, say).
+    Output out = Output::ForProcess(global.no_color || NoColorRequested());
+    out.Error(OneLine(fmt::format("a command-line value could not be read: {}", e.what())));
+    out.PrintError("run 'vigy --help' for usage\n");
     return ExitWith(out, core::Status::InvalidArgument(""));
   }
 

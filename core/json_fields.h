@@ -32,7 +32,9 @@ std::optional<int64_t> JsonInt64(const nlohmann::json& value);
 class JsonFields {
  public:
   // `what` names the object in messages ("vigy", "run", "action", ...).
+  // `object` is read in place and must outlive this reader.
   JsonFields(const nlohmann::json& object, std::string_view what);
+  JsonFields(nlohmann::json&& object, std::string_view what) = delete;
 
   void String(const char* key, std::string& out);
   void OptString(const char* key, std::optional<std::string>& out);

@@ -159,13 +159,13 @@ TEST_CASE("no source file includes across the layering") {
         exceptions_seen.insert(edge);
         continue;
       }
-      ADD_FAIL_CHECK(file, ":", include.line, ": #include ", include.angled ? "<" : "\"",
-                     include.target, include.angled ? ">" : "\"", ": ", why);
+      FAIL_CHECK(file << ":" << include.line << ": #include " << (include.angled ? "<" : "\"")
+                      << include.target << (include.angled ? ">" : "\"") << ": " << why);
     }
   }
   for (const std::string& edge : kKnownExceptions) {
     if (!exceptions_seen.contains(edge)) {
-      MESSAGE("known layering exception gone; remove it from kKnownExceptions: ", edge);
+      MESSAGE("known layering exception gone; remove it from kKnownExceptions: " << edge);
     }
   }
 }

@@ -408,10 +408,12 @@ Outcome Execute(const Invocation& inv, const Workspace& ws, const std::string& m
   const std::string out_path = (ws.io / "stdout").string();
   const std::string err_path = (ws.io / "stderr").string();
   const std::string dir = ws.work.string();
-  ExecLine line(inv.args, env);
+  std::vector<std::string> argv{VIGY_BINARY};
+  argv.insert(argv.end(), inv.args.begin(), inv.args.end());
+  const ExecVectors line(std::move(argv), std::move(env));
 
   const auto start = Clock::now();
-  pid_t pid = fork();
+  pid_t pid = ForkForExec();
   REQUIRE(pid >= 0);
   if (pid == 0) {
     if (chdir(dir.c_str()) != 0) _exit(126);
@@ -566,6 +568,13 @@ std::optional<std::string> ErrorShapeProblem(const Outcome& outcome, const std::
   }
   if (outcome.exit_code == 2 && !lines.empty() && lines.back().starts_with("run 'vigy ") &&
       lines.back().ends_with("--help' for usage")) {
+    lines.pop_back();
+  }
+  // A program's error may be followed by its source line and a caret, each
+  // indented two spaces (vigy(1), check and eval).
+  while (lines.size() >= 2 && lines.back().starts_with("  ") &&
+         std::any_of(lines.begin(), lines.end() - 1,
+                     [](const std::string& l) { return l.starts_with("vigy: "); })) {
     lines.pop_back();
   }
   size_t errors = 0;

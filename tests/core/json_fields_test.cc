@@ -31,14 +31,17 @@ TEST_CASE("an integer is a JSON integer that fits in int64") {
 
 TEST_CASE("an integer field too big for int64 or with a fraction is refused by name") {
   int64_t n = 0;
-  JsonFields big(json::parse(R"({"n": 9223372036854775808})"), "thing");
+  const json big_object = json::parse(R"({"n": 9223372036854775808})");
+  JsonFields big(big_object, "thing");
   big.Int("n", n);
   CHECK(big.status() == Status::InvalidArgument("thing: field 'n' must be an integer"));
   CHECK(n == 0);
-  JsonFields fraction(json{{"n", 1.5}}, "thing");
+  const json fraction_object{{"n", 1.5}};
+  JsonFields fraction(fraction_object, "thing");
   fraction.Int("n", n);
   CHECK(fraction.status() == Status::InvalidArgument("thing: field 'n' must be an integer"));
-  JsonFields fits(json{{"n", 42}}, "thing");
+  const json fits_object{{"n", 42}};
+  JsonFields fits(fits_object, "thing");
   fits.Int("n", n);
   CHECK(fits.status().ok());
   CHECK(n == 42);
@@ -76,7 +79,8 @@ TEST_CASE("a null field is a missing field, for required and optional fields ali
 }
 
 TEST_CASE("a field of any JSON keeps null as its value and only absence is missing") {
-  JsonFields f(json::parse(R"({"payload": null})"), "action");
+  const json object = json::parse(R"({"payload": null})");
+  JsonFields f(object, "action");
   const json* payload = f.Value("payload");
   REQUIRE(payload != nullptr);
   CHECK(payload->is_null());
@@ -90,7 +94,8 @@ TEST_CASE("a field of any JSON keeps null as its value and only absence is missi
 }
 
 TEST_CASE("the first problem is kept and later fields are not read") {
-  JsonFields f(json{{"a", 1}, {"b", "two"}}, "thing");
+  const json object{{"a", 1}, {"b", "two"}};
+  JsonFields f(object, "thing");
   std::string a = "unset";
   std::string b = "unset";
   f.String("a", a);
@@ -101,7 +106,8 @@ TEST_CASE("the first problem is kept and later fields are not read") {
 }
 
 TEST_CASE("something other than an object is refused before any field") {
-  JsonFields f(json::array({1, 2}), "run");
+  const json array = json::array({1, 2});
+  JsonFields f(array, "run");
   std::string id;
   f.String("id", id);
   CHECK(f.status() == Status::InvalidArgument("run must be a JSON object"));

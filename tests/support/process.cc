@@ -78,14 +78,41 @@ std::vector<char*> Pointers(std::vector<std::string>& strings) {
 
 }  // namespace
 
+ExecVectors::ExecVectors(std::vector<std::string> argv, std::vector<std::string> environment)
+    : argv_(std::move(argv)),
+      environment_(std::move(environment)),
+      argv_pointers_(Pointers(argv_)),
+      envp_pointers_(Pointers(environment_)) {}
+
+pid_t ForkForExec() {
+  sigset_t all;
+  sigset_t previous;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &previous);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    struct sigaction by_default {};
+    by_default.sa_handler = SIG_DFL;
+    ::sigemptyset(&by_default.sa_mask);
+    // As execve would: caught signals go back to their default, ignored
+    // ones stay ignored.
+    for (int signal = 1; signal < NSIG; ++signal) {
+      struct sigaction current {};
+      if (::sigaction(signal, nullptr, &current) != 0) continue;
+      if (current.sa_handler != SIG_IGN && current.sa_handler != SIG_DFL) {
+        ::sigaction(signal, &by_default, nullptr);
+      }
+    }
+  }
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  return pid;
+}
+
 Process::Process(const ProcessSpec& spec, StartGate* gate) {
   if (spec.argv.empty()) throw std::runtime_error("no program to run");
   // Everything the child needs is made before fork(): only async-signal-safe
   // calls may follow it.
-  std::vector<std::string> args = spec.argv;
-  std::vector<std::string> env = spec.environment;
-  std::vector<char*> argv = Pointers(args);
-  std::vector<char*> envp = Pointers(env);
+  const ExecVectors exec(spec.argv, spec.environment);
   const int write_flags = O_WRONLY | O_CREAT | O_TRUNC;
   Fd in(OpenOrThrow(spec.stdin_path, O_RDONLY));
   Fd out(OpenOrThrow(spec.stdout_path, write_flags));
@@ -96,7 +123,7 @@ Process::Process(const ProcessSpec& spec, StartGate* gate) {
   const int gate_write = gate ? gate->write_fd_ : -1;
   if (gate && gate_read < 0) throw std::runtime_error("start gate already released");
 
-  pid_ = ::fork();
+  pid_ = ForkForExec();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     ::setpgid(0, 0);
@@ -115,7 +142,7 @@ Process::Process(const ProcessSpec& spec, StartGate* gate) {
         ::dup2(err_fd, STDERR_FILENO) < 0) {
       ::_exit(126);
     }
-    ::execve(argv[0], argv.data(), envp.data());
+    ::execve(exec.argv()[0], exec.argv(), exec.envp());
     ::_exit(127);
   }
   // Also here, so that the group exists before anyone signals it.

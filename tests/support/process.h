@@ -17,6 +17,31 @@ namespace vigy::testing {
 // the process exited, 128 + N when signal N ended it, -1 otherwise.
 int ExitCodeOf(int wait_status);
 
+// fork(2) for a child that goes on to execve: signals are blocked across the
+// fork, and the child resets every handler to its default before unblocking,
+// so a signal sent to the child before its execve acts as it would on the
+// program (ignored signals stay ignored), instead of running the test framework's handlers in a copy of the
+// test. Returns what fork returns.
+pid_t ForkForExec();
+
+// The argument and environment vectors for execve(2), built before fork()
+// (only async-signal-safe calls may follow it) and valid while this lives.
+class ExecVectors {
+ public:
+  ExecVectors(std::vector<std::string> argv, std::vector<std::string> environment);
+  ExecVectors(const ExecVectors&) = delete;
+  ExecVectors& operator=(const ExecVectors&) = delete;
+
+  char* const* argv() const { return argv_pointers_.data(); }
+  char* const* envp() const { return envp_pointers_.data(); }
+
+ private:
+  std::vector<std::string> argv_;
+  std::vector<std::string> environment_;
+  std::vector<char*> argv_pointers_;
+  std::vector<char*> envp_pointers_;
+};
+
 // This process's environment as "NAME=value" entries.
 std::vector<std::string> CurrentEnvironment();
 
