@@ -22,5 +22,6 @@ std::span<const BuiltinSpec> SequenceBuiltins();   // third butlast zip take-whi
 std::span<const BuiltinSpec> MapHelperBuiltins();  // hash-map? update-in zipmap plist-get …
 std::span<const BuiltinSpec> PromiseBuiltins();    // make-promise force promise?
 std::span<const BuiltinSpec> EvalBuiltins();       // eval
+std::span<const BuiltinSpec> ChannelBuiltins();    // chan >! <! close! … and the fibers go go-run …
 
 }  // namespace vigy::lisp

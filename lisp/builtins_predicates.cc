@@ -27,9 +27,11 @@ bool IsBoolean(Value v) { return v.tag == Tag::kBool; }
 bool IsProcedure(Value v) { return v.is_function(); }
 bool IsError(Value v) { return v.is_error(); }
 bool IsFalse(Value v) { return !v.truthy(); }
+bool IsForeign(Value v) { return v.tag == Tag::kChannel || v.tag == Tag::kFiber; }
 
 // The original dialect's type keyword: :nil :bool :int :float :string
-// :symbol :keyword :list :map :procedure :promise :error.
+// :symbol :keyword :list :map :procedure :promise :error, and :foreign for
+// channels and fibers.
 Value TypeOf(Machine& m, Args args) {
   std::string_view name;
   switch (args[0].tag) {
@@ -37,6 +39,8 @@ Value TypeOf(Machine& m, Args args) {
     case Tag::kInt: name = "int"; break;
     case Tag::kClosure:
     case Tag::kBuiltin: name = "procedure"; break;
+    case Tag::kChannel:
+    case Tag::kFiber: name = "foreign"; break;
     default: name = TypeName(args[0]);
   }
   return MakeKeyword(m.arena(), name);
@@ -79,6 +83,7 @@ const BuiltinSpec kPredicates[] = {
     {"boolean?", 1, 1, Predicate<IsBoolean>},
     {"procedure?", 1, 1, Predicate<IsProcedure>},
     {"error?", 1, 1, Predicate<IsError>},
+    {"foreign?", 1, 1, Predicate<IsForeign>},
     {"not", 1, 1, Predicate<IsFalse>},
     {"type-of", 1, 1, TypeOf},
     {"eq?", 2, 2, EqP},

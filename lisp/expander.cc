@@ -93,7 +93,8 @@ Value Expander::ExpandList(Value form, SourcePos pos) {
   if (name == "unquote" || name == "unquote-splice" || name == "unquote-splicing") {
     throw CompileError{pos, fmt::format("'{}' outside a quasiquote", name)};
   }
-  if (name == "defmacro") return DefineMacro(form, pos);
+  // The original dialect's defpoint-template and defcheck are defmacro by other names.
+  if (name == "defmacro" || name == "defpoint-template" || name == "defcheck") return DefineMacro(form, pos);
   if (auto it = macros_.by_name.find(std::string(name)); it != macros_.by_name.end()) {
     return Expand(run_macro_(it->second, form.c->cdr, pos), pos);
   }

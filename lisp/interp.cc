@@ -120,7 +120,7 @@ void AddBuiltinTables(Library& library) {
   for (auto table : {NumberBuiltins(), ListBuiltins(), HigherOrderBuiltins(), MapBuiltins(),
                      StringBuiltins(), PredicateBuiltins(), ErrorBuiltins(), DataBuiltins(),
                      OutputBuiltins(), IntegerBuiltins(), SequenceBuiltins(), MapHelperBuiltins(),
-                     PromiseBuiltins(), EvalBuiltins()}) {
+                     PromiseBuiltins(), EvalBuiltins(), ChannelBuiltins()}) {
     library.Add(table);
   }
 }

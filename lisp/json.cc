@@ -73,6 +73,8 @@ nlohmann::json ToJsonAt(Value v, int depth) {
     case Tag::kBuiltin:
     case Tag::kError:
     case Tag::kPromise:
+    case Tag::kChannel:
+    case Tag::kFiber:
       return Repr(v);
     case Tag::kUnbound:
     case Tag::kTailCall:

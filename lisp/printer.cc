@@ -137,6 +137,12 @@ class Printer {
       case Tag::kPromise:
         out_ += v.promise->forced ? "#<promise " + Repr(v.promise->value) + ">" : "#<promise pending>";
         break;
+      case Tag::kChannel:
+        out_ += v.chan->closed ? "#<channel closed>" : "#<channel>";
+        break;
+      case Tag::kFiber:
+        out_ += "#<fiber>";
+        break;
       case Tag::kUnbound:
         out_ += "#<unbound>";
         break;

@@ -92,6 +92,8 @@ std::string_view TypeName(Value v) {
     case Tag::kBuiltin: return "function";
     case Tag::kError: return "error";
     case Tag::kPromise: return "promise";
+    case Tag::kChannel: return "channel";
+    case Tag::kFiber: return "fiber";
     case Tag::kUnbound:
     case Tag::kTailCall: break;
   }

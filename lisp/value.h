@@ -21,6 +21,8 @@ struct MapNode;
 struct Closure;
 struct ErrorObj;
 struct Promise;
+struct Channel;
+struct Fiber;
 
 enum class Tag : uint8_t {
   kNil,
@@ -37,6 +39,8 @@ enum class Tag : uint8_t {
   kBuiltin,
   kError,    // an error value (what `try` binds for a runtime error)
   kPromise,  // a delayed computation made by `delay`, run once by `force`
+  kChannel,  // a FIFO queue made by `chan`, shared by every holder
+  kFiber,    // a deferred computation made by `go`, run once by `go-run`
   kUnbound,  // internal: a global slot not yet defined; never seen by programs
   kTailCall, // internal: the evaluator's tail-call signal; never seen by programs
 };
@@ -55,6 +59,8 @@ struct Value {
     const BuiltinSpec* bi;
     ErrorObj* err;
     Promise* promise;
+    Channel* chan;
+    Fiber* fiber;
     uint64_t raw;
   };
 
@@ -74,6 +80,8 @@ struct Value {
   static Value Of(const BuiltinSpec* p) { Value x; x.tag = Tag::kBuiltin; x.bi = p; return x; }
   static Value Of(ErrorObj* p) { Value x; x.tag = Tag::kError; x.err = p; return x; }
   static Value Of(Promise* p) { Value x; x.tag = Tag::kPromise; x.promise = p; return x; }
+  static Value Of(Channel* p) { Value x; x.tag = Tag::kChannel; x.chan = p; return x; }
+  static Value Of(Fiber* p) { Value x; x.tag = Tag::kFiber; x.fiber = p; return x; }
   static Value Unbound() { Value x; x.tag = Tag::kUnbound; return x; }
 
   bool is_nil() const { return tag == Tag::kNil; }
@@ -134,6 +142,25 @@ struct Promise {
   Value value;
 };
 
+// `(chan [capacity])`: a FIFO that never blocks. The queue is `front` followed
+// by `back` reversed, so sending and receiving are O(1) amortised.
+struct Channel {
+  Value front;        // a list: the oldest values first
+  Value back;         // a list: the newest values first
+  int64_t length;     // values queued
+  int64_t capacity;   // -1 when unbounded
+  bool closed;
+};
+
+// `(go thunk)`: a computation that runs when `go-run` asks, once.
+enum class FiberState : uint8_t { kPending, kRunning, kDone, kErrored };
+struct Fiber {
+  FiberState state;
+  Value thunk;   // a function of no arguments
+  Value result;  // the thunk's value once done, nil before
+  Value error;   // what it raised once errored, nil before
+};
+
 // --- construction (all allocate in the given arena) ---
 
 String* NewString(Arena& arena, std::string_view text);
@@ -166,7 +193,7 @@ class ListBuilder {
 uint32_t CountChars(std::string_view utf8);
 // The language's name for a value's type, as `type-of` returns it and error
 // messages print it: "nil" "boolean" "integer" "float" "list" "string" "symbol"
-// "keyword" "map" "function" "error" "promise".
+// "keyword" "map" "function" "error" "promise" "channel" "fiber".
 std::string_view TypeName(Value v);
 // `equal?`: structural equality. Integers and floats are never equal to each
 // other here (use `=` for numeric comparison); maps compare by contents.
