@@ -108,7 +108,17 @@ Value Expander::ExpandList(Value form, SourcePos pos) {
     return Expand(List({Builtin("make-promise"), thunk}, pos), pos);
   }
   if (name == "lambda") return ExpandLambda(form, pos);
-  if (name == "define") return ExpandDefine(form, pos);
+  if (name == "define") {
+    Value target = n >= 2 ? Nth(form, 1) : Value::Nil();
+    bool function = target.is_cons() && target.c->car.is_symbol();
+    Value named = function ? target.c->car : target;
+    if (!function && n == 3 && target.is_symbol()) {
+      Value value = Nth(form, 2);
+      function = value.is_cons() && IsSymbol(value.c->car, "lambda");
+    }
+    if (depth_ == 1 && function) program_functions_.emplace_back(std::string(named.sym->name()), form);
+    return ExpandDefine(form, pos);
+  }
   if (name == "let") return ExpandLet(form, pos);
   if (name == "let*") return ExpandLetStar(form, pos);
   if (name == "when" || name == "unless") {
@@ -388,8 +398,61 @@ Value Expander::DefineMacro(Value form, SourcePos pos) {
   }
   Value lambda = MakeCons(arena_, Sym("lambda"), Drop(form, 2));
   positions_.emplace(lambda.c, pos);
-  macros_.by_name[std::string(name.sym->name())] = compile_macro_(Expand(lambda, pos), pos);
+  Value closure;
+  try {
+    closure = compile_macro_(Expand(lambda, pos), pos);
+  } catch (const CompileError& first) {
+    // The body may call functions the program defined above it: retry with
+    // those it names compiled into the macro as local definitions.
+    Value with_helpers = WithProgramFunctions(lambda, pos);
+    if (Eq(with_helpers, lambda)) throw;
+    try {
+      closure = compile_macro_(Expand(with_helpers, pos), pos);
+    } catch (const CompileError&) {
+      throw first;
+    }
+  }
+  macros_.by_name[std::string(name.sym->name())] = closure;
   return Value::Nil();
+}
+
+namespace {
+
+void CollectSymbols(Value form, std::vector<std::string_view>& out) {
+  for (Value it = form; it.is_cons(); it = it.c->cdr) {
+    Value x = it.c->car;
+    if (x.is_symbol()) out.push_back(x.sym->name());
+    if (x.is_cons()) CollectSymbols(x, out);
+  }
+}
+
+}  // namespace
+
+// `(lambda params body…)` with the program's earlier top-level functions
+// that the body names (and those they name, in turn) defined at the start of
+// the body; the lambda itself when it names none.
+Value Expander::WithProgramFunctions(Value lambda, SourcePos pos) const {
+  std::vector<std::string_view> names;
+  CollectSymbols(lambda, names);
+  std::vector<bool> used(program_functions_.size(), false);
+  for (size_t scanned = 0; scanned < names.size(); ++scanned) {
+    for (size_t i = 0; i < program_functions_.size(); ++i) {
+      if (used[i] || program_functions_[i].first != names[scanned]) continue;
+      used[i] = true;
+      CollectSymbols(program_functions_[i].second, names);
+    }
+  }
+  Value body = Drop(lambda, 2);
+  bool any = false;
+  for (size_t i = program_functions_.size(); i-- > 0;) {
+    if (!used[i]) continue;
+    any = true;
+    body = MakeCons(arena_, program_functions_[i].second, body);
+  }
+  if (!any) return lambda;
+  Value out = MakeCons(arena_, Nth(lambda, 0), MakeCons(arena_, Nth(lambda, 1), body));
+  positions_.emplace(out.c, pos);
+  return out;
 }
 
 Value Expander::Quasi(Value x, int depth, SourcePos pos) {

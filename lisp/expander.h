@@ -10,6 +10,8 @@
 
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "lisp/arena.h"
 #include "lisp/program.h"
@@ -58,6 +60,7 @@ class Expander {
   Value ExpandThread(Value form, SourcePos pos, bool last);
   Value ExpandTry(Value form, SourcePos pos);
   Value DefineMacro(Value form, SourcePos pos);
+  Value WithProgramFunctions(Value lambda, SourcePos pos) const;
   Value Quasi(Value form, int depth, SourcePos pos);
 
   Value List(std::initializer_list<Value> items, SourcePos pos);
@@ -71,6 +74,9 @@ class Expander {
   MacroCompiler compile_macro_;
   MacroRunner run_macro_;
   int depth_ = 0;
+  // The program's top-level function definitions so far, as written
+  // (name, form), which a later macro body may call (see DefineMacro).
+  std::vector<std::pair<std::string, Value>> program_functions_;
 };
 
 // Helpers shared with the compiler for walking list forms.

@@ -156,6 +156,14 @@ TEST_CASE("defmacro defines a macro expanded at compile time") {
              "(define x 1) (define y 2) (swap! x y) (list x y)") == "(2 1)");
 }
 
+TEST_CASE("a macro body may call the program's functions defined above it, but not read its variables") {
+  CHECK(Eval("(define (square x) (* x x)) (defmacro sq-const (n) (square n)) (sq-const 9)") == "81");
+  CHECK(Eval("(defmacro early (n) (later n))\n(define (later x) x)\n(early 1)") ==
+        "error: <test>:1:22: unbound symbol 'later'");
+  CHECK(Eval("(define base 10)\n(define (add-base x) (+ x base))\n(defmacro m (n) (add-base n))") ==
+        "error: <test>:3:18: unbound symbol 'add-base'");
+}
+
 TEST_CASE("a macro that fails to expand is a compile error at its call") {
   CHECK(Eval("(defmacro bad () (car '()))\n(bad)") ==
         "error: <test>:2:1: error expanding macro: 'car' of an empty list");
