@@ -38,7 +38,7 @@ Value Chan(Machine& m, Args args) {
   int64_t capacity = -1;
   if (!args.empty()) {
     capacity = ArgInt(m, args[0], "non-negative integer capacity");
-    if (capacity < 0) m.Fail("invalid-argument", "chan: negative capacity");
+    if (capacity < 0) m.Fail("argument", "chan: negative capacity");
   }
   return Value::Of(m.arena().New<Channel>(Value::Empty(), Value::Empty(), 0, capacity, false));
 }
@@ -114,7 +114,7 @@ Value GoRun(Machine& m, Args args) {
   switch (f->state) {
     case FiberState::kDone: return f->result;
     case FiberState::kErrored: return f->error;
-    case FiberState::kRunning: m.Fail("invalid-argument", "go-run: the fiber is already running");
+    case FiberState::kRunning: m.Fail("argument", "go-run: the fiber is already running");
     case FiberState::kPending: break;
   }
   f->state = FiberState::kRunning;
