@@ -35,7 +35,7 @@ core::Result<std::string> ChooseName(const AddOptions& options) {
 
 // Overwrites the record of the vigy with the same name, keeping its creation
 // time, kv, runs and counters; adds it if there is none.
-Status Replace(storage::SqliteStore& store, core::Vigy& vigy) {
+Status Replace(core::Store& store, core::Vigy& vigy) {
   // Two rounds: the vigy may be removed, or added, by someone else between
   // the look and the write.
   for (int round = 0; round < 2; ++round) {
@@ -55,7 +55,7 @@ Status Replace(storage::SqliteStore& store, core::Vigy& vigy) {
   return Status::Conflict(fmt::format("vigy '{}' kept changing; try again", vigy.name));
 }
 
-Status Insert(storage::SqliteStore& store, const core::Vigy& vigy) {
+Status Insert(core::Store& store, const core::Vigy& vigy) {
   Status s = store.InsertVigy(vigy);
   if (s.code() != Status::Code::kConflict) return s;
   core::Result<core::Vigy> existing = store.GetVigy(vigy.id);
@@ -103,9 +103,9 @@ Status RunAdd(const Invocation& inv, const AddOptions& options) {
   vigy.id = core::VigyIdFromName(vigy.name);
   vigy.program = file->text;
   vigy.revision = core::Revision(vigy.program);
-  vigy.created_at_ms = vigy.updated_at_ms = storage::SystemNowMs();
+  vigy.created_at_ms = vigy.updated_at_ms = core::SystemNowMs();
 
-  auto store = OpenStore(inv.global, storage::OpenMode::kCreate);
+  auto store = OpenStore(inv.global, core::OpenMode::kCreate);
   if (!store.ok()) return store.status();
   Status s = options.replace ? Replace(**store, vigy) : Insert(**store, vigy);
   if (!s.ok()) return s;

@@ -55,12 +55,12 @@ void SetupCompleteVigies(CLI::App& sub, CompleteVigiesOptions& /*options*/) {
 
 core::Status RunCompleteVigies(const Invocation& inv, const CompleteVigiesOptions& /*options*/) {
   // kExisting never creates the store; a missing one reads as empty.
-  auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
+  auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return core::Status::Ok();
   auto listings = (*store)->ListVigies();
   if (!listings.ok()) return core::Status::Ok();
   std::string names;
-  for (const storage::VigyListing& listing : *listings) names += listing.vigy.name + "\n";
+  for (const core::VigyListing& listing : *listings) names += listing.vigy.name + "\n";
   inv.out.Print(names);
   return core::Status::Ok();
 }

@@ -25,11 +25,11 @@ void Setup(CLI::App& sub, EnableOptions& options, std::string_view verb) {
 }
 
 core::Status SetEnabled(const Invocation& inv, const EnableOptions& options, bool enabled) {
-  auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
+  auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
   auto vigies = ResolveVigies(**store, options.vigies);
   if (!vigies.ok()) return vigies.status();
-  int64_t now = storage::SystemNowMs();
+  int64_t now = core::SystemNowMs();
   const std::string_view verb = enabled ? "enabled" : "disabled";
   for (const core::Vigy& vigy : *vigies) {
     if (vigy.enabled == enabled) {

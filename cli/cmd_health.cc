@@ -17,7 +17,7 @@
 #include "cli/vigy_printer.h"
 #include "core/selector.h"
 #include "core/time_format.h"
-#include "storage/sqlite_store.h"
+#include "core/store.h"
 
 namespace vigy::cli {
 namespace {
@@ -52,7 +52,7 @@ std::string ThisHost() {
 
 // Reads /proc/PID/stat: the process is the serve if its command name is this
 // binary's; its state letter says whether it is stopped.
-ServeProcess FindServeProcess(const storage::ServeRecord& serve) {
+ServeProcess FindServeProcess(const core::ServeRecord& serve) {
   if (serve.host != ThisHost()) return ServeProcess::kElsewhere;
   if (serve.pid <= 0) return ServeProcess::kGone;
   const std::string stat = ReadSmallFile(fmt::format("/proc/{}/stat", serve.pid));
@@ -75,7 +75,7 @@ ServeProcess FindServeProcess(const storage::ServeRecord& serve) {
 }
 
 // What is wrong with the serve row, if anything.
-std::optional<Problem> ServeProblem(const std::optional<storage::ServeRecord>& serve,
+std::optional<Problem> ServeProblem(const std::optional<core::ServeRecord>& serve,
                                     const std::string& path, int64_t now) {
   if (!serve) return Problem{"", "serve", fmt::format("no serve has run on store '{}'", path)};
   if (serve->stopped_at_ms) {
@@ -83,7 +83,7 @@ std::optional<Problem> ServeProblem(const std::optional<storage::ServeRecord>& s
                    fmt::format("serve (pid {}) stopped {}", serve->pid,
                                FormatAgo(*serve->stopped_at_ms, now))};
   }
-  if (!storage::ServeIsLive(*serve, now)) {
+  if (!core::ServeIsLive(*serve, now)) {
     const std::string heartbeat = "last heartbeat " + FormatAgo(serve->heartbeat_at_ms, now);
     switch (FindServeProcess(*serve)) {
       case ServeProcess::kStopped:
@@ -109,7 +109,7 @@ std::optional<Problem> ServeProblem(const std::optional<storage::ServeRecord>& s
 }
 
 // What is wrong with one vigy the serve ticks, if anything.
-std::optional<Problem> VigyProblem(const storage::VigyListing& listing, int64_t stale_after_ms,
+std::optional<Problem> VigyProblem(const core::VigyListing& listing, int64_t stale_after_ms,
                                    int64_t now) {
   const core::VigyRuntime& runtime = listing.runtime;
   const std::string& name = listing.vigy.name;
@@ -128,7 +128,7 @@ std::optional<Problem> VigyProblem(const storage::VigyListing& listing, int64_t 
   return std::nullopt;
 }
 
-nlohmann::json ServeJson(const storage::ServeRecord& serve, int64_t now) {
+nlohmann::json ServeJson(const core::ServeRecord& serve, int64_t now) {
   nlohmann::json j;
   j["pid"] = serve.pid;
   j["host"] = serve.host;
@@ -136,7 +136,7 @@ nlohmann::json ServeJson(const storage::ServeRecord& serve, int64_t now) {
   j["heartbeat_at"] = core::FormatRfc3339Ms(serve.heartbeat_at_ms);
   if (serve.stopped_at_ms) j["stopped_at"] = core::FormatRfc3339Ms(*serve.stopped_at_ms);
   if (!serve.selector.empty()) j["selector"] = serve.selector;
-  j["live"] = storage::ServeIsLive(serve, now);
+  j["live"] = core::ServeIsLive(serve, now);
   return j;
 }
 
@@ -159,9 +159,9 @@ void SetupHealth(CLI::App& sub, HealthOptions& options) {
 Status RunHealth(const Invocation& inv, const HealthOptions& options) {
   auto stale_after = ParseDurationOption("--stale-after", options.stale_after);
   if (!stale_after.ok()) return stale_after.status();
-  auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
+  auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
-  const int64_t now = storage::SystemNowMs();
+  const int64_t now = core::SystemNowMs();
   auto serve = (*store)->ReadServe();
   if (!serve.ok()) return serve.status();
 
@@ -175,7 +175,7 @@ Status RunHealth(const Invocation& inv, const HealthOptions& options) {
     if (!selector.ok()) return selector.status();
     auto listings = (*store)->ListVigies();
     if (!listings.ok()) return listings.status();
-    for (const storage::VigyListing& listing : *listings) {
+    for (const core::VigyListing& listing : *listings) {
       const core::Vigy& vigy = listing.vigy;
       if (!vigy.enabled || vigy.schedule.kind == core::ScheduleKind::kNone) continue;
       if (!selector->Matches(vigy.labels)) continue;

@@ -74,7 +74,7 @@ Status NoKey(const std::string& key, const core::Vigy& vigy) {
   return Status::Failed(fmt::format("no key '{}' in vigy '{}'", key, vigy.name));
 }
 
-Status List(const Invocation& inv, storage::SqliteStore& store, const core::Vigy& vigy) {
+Status List(const Invocation& inv, core::Store& store, const core::Vigy& vigy) {
   auto kv = store.KvList(vigy.id);
   if (!kv.ok()) return kv.status();
   if (inv.global.json) {
@@ -115,7 +115,7 @@ Status RunKv(const Invocation& inv, const KvOptions& options) {
   }
   core::Result<KvRequest> request = ParseRequest(words);
   if (!request.ok()) return request.status();
-  auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
+  auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
   core::Result<core::Vigy> vigy = (*store)->FindVigy(options.vigy);
   if (!vigy.ok()) return vigy.status();

@@ -9,19 +9,21 @@
 #include "cli/table.h"
 #include "cli/vigy_printer.h"
 #include "core/selector.h"
-#include "storage/sqlite_store.h"
+#include "core/store.h"
 
 namespace vigy::cli {
 namespace {
 
-nlohmann::json ListingJson(const storage::VigyListing& listing) {
+nlohmann::json ListingJson(const core::VigyListing& listing) {
   nlohmann::json j = VigyJsonWithoutProgram(listing.vigy);
   j["runtime"] = core::ToJson(listing.runtime);
   if (listing.last_run) j["last_run"] = ToJson(*listing.last_run);
   return j;
 }
 
-std::vector<Cell> Row(const storage::VigyListing& listing, int64_t now, bool serve_live) {
+// NEXT is shown only while a serve is live: a plan left by a serve that has
+// stopped tells nothing about when the vigy will tick.
+std::vector<Cell> Row(const core::VigyListing& listing, int64_t now, bool serve_live) {
   const core::VigyRuntime& runtime = listing.runtime;
   std::string state = VigyStateName(listing.vigy, runtime);
   std::string last = runtime.last_result.value_or("-");
@@ -55,25 +57,25 @@ core::Status RunList(const Invocation& inv, const ListOptions& options) {
   core::Result<core::Selector> selector = core::Selector();
   if (options.selector) selector = core::ParseSelector(*options.selector);
   if (!selector.ok()) return selector.status();
-  auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
+  auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
   auto listings = (*store)->ListVigies();
   if (!listings.ok()) return listings.status();
 
   if (inv.global.json) {
     nlohmann::json list = nlohmann::json::array();
-    for (const storage::VigyListing& listing : *listings) {
+    for (const core::VigyListing& listing : *listings) {
       if (selector->Matches(listing.vigy.labels)) list.push_back(ListingJson(listing));
     }
     inv.out.PrintJson(list);
     return core::Status::Ok();
   }
   Table table({"STATE", "NAME", "ID", "SCHEDULE", "LAST", "LAST RUN", "NEXT"});
-  int64_t now = storage::SystemNowMs();
+  int64_t now = core::SystemNowMs();
   auto serve = (*store)->ReadServe();
   if (!serve.ok()) return serve.status();
-  const bool serve_live = serve->has_value() && storage::ServeIsLive(**serve, now);
-  for (const storage::VigyListing& listing : *listings) {
+  const bool serve_live = serve->has_value() && core::ServeIsLive(**serve, now);
+  for (const core::VigyListing& listing : *listings) {
     if (selector->Matches(listing.vigy.labels)) table.AddRow(Row(listing, now, serve_live));
   }
   if (table.size() > 0) inv.out.Print(table.Render(inv.out));

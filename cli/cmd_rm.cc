@@ -21,7 +21,7 @@ void SetupRm(CLI::App& sub, RmOptions& options) {
 }
 
 core::Status RunRm(const Invocation& inv, const RmOptions& options) {
-  auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
+  auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
   auto vigies = ResolveVigies(**store, options.vigies);
   if (!vigies.ok()) return vigies.status();

@@ -57,7 +57,7 @@ Status Prune(const Invocation& inv, const RunsOptions& options) {
   }
   core::Result<int64_t> keep = ParseKeep(options.keep);
   if (!keep.ok()) return keep.status();
-  auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
+  auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
   std::optional<std::string> vigy_id;
   if (!options.vigy.empty()) {
@@ -102,7 +102,7 @@ Status RunRuns(const Invocation& inv, const RunsOptions& options) {
   if (options.prune) return Prune(inv, options);
   if (!options.keep.empty()) return Status::InvalidArgument("--keep needs --prune");
 
-  storage::RunQuery query;
+  core::RunQuery query;
   query.limit = kDefaultLimit;
   query.failed_only = options.failed;
   if (!options.limit.empty()) {
@@ -111,11 +111,11 @@ Status RunRuns(const Invocation& inv, const RunsOptions& options) {
     query.limit = static_cast<int64_t>(*limit);
   }
   if (!options.since.empty()) {
-    core::Result<int64_t> since = ParseSince(options.since, storage::SystemNowMs());
+    core::Result<int64_t> since = ParseSince(options.since, core::SystemNowMs());
     if (!since.ok()) return since.status();
     query.since_ms = *since;
   }
-  auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
+  auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
   if (!options.vigy.empty()) {
     core::Result<core::Vigy> vigy = (*store)->FindVigy(options.vigy);

@@ -20,7 +20,6 @@
 #include "core/time_format.h"
 #include "core/time_zone.h"
 #include "storage/serve_lock.h"
-#include "storage/sqlite_store.h"
 
 namespace vigy::cli {
 namespace {
@@ -37,11 +36,11 @@ core::Result<std::unique_ptr<storage::ServeLock>> LockStore(const GlobalOptions&
                                                             const std::string& path) {
   auto lock = storage::ServeLock::Acquire(path, kLockPatience);
   if (lock.ok() || lock.status().code() != Status::Code::kConflict) return lock;
-  auto store = OpenStore(global, storage::OpenMode::kExisting);
+  auto store = OpenStore(global, core::OpenMode::kExisting);
   if (!store.ok()) return lock.status();
   auto serve = (*store)->ReadServe();
   if (!serve.ok() || !serve->has_value()) return lock.status();
-  const storage::ServeRecord& holder = **serve;
+  const core::ServeRecord& holder = **serve;
   return Status::Conflict(fmt::format(
       "store '{}' is already being served by pid {}{} (running since {})", path, holder.pid,
       holder.host.empty() ? "" : " on " + holder.host, core::FormatRfc3339Ms(holder.started_at_ms)));
@@ -130,8 +129,8 @@ Status RunServe(const Invocation& inv, const ServeOptions& options) {
   // leaves it uncreated, as every command but add and a lasting serve does.
   std::string path;
   {
-    auto store = OpenStore(inv.global, options.once ? storage::OpenMode::kExisting
-                                                    : storage::OpenMode::kCreate);
+    auto store = OpenStore(inv.global, options.once ? core::OpenMode::kExisting
+                                                    : core::OpenMode::kCreate);
     if (!store.ok()) return store.status();
     if ((*store)->missing()) return Status::Ok();
     path = (*store)->path();
@@ -150,7 +149,7 @@ Status RunServe(const Invocation& inv, const ServeOptions& options) {
   });
   core::Result<core::SchedulerSummary> summary = Status::Ok();
   {
-    auto store = OpenStore(inv.global, storage::OpenMode::kCreate);
+    auto store = OpenStore(inv.global, core::OpenMode::kCreate);
     if (!store.ok()) return store.status();
     core::Scheduler scheduler(**store, clock, std::move(scheduler_options),
                               [&log](const core::SchedulerEvent& event) { log.Write(event); });

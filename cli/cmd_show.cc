@@ -21,13 +21,13 @@ constexpr int64_t kRecentRuns = 5;
 struct Shown {
   core::Vigy vigy;
   core::VigyRuntime runtime;
-  std::optional<storage::StateSnapshot> state;
+  std::optional<core::StateSnapshot> state;
   core::Kv kv;
   std::vector<core::RunRecord> runs;
   bool serve_live = false;
 };
 
-core::Result<Shown> Load(storage::SqliteStore& store, const std::string& ref) {
+core::Result<Shown> Load(core::Store& store, const std::string& ref) {
   Shown shown;
   core::Result<core::Vigy> vigy = store.FindVigy(ref);
   if (!vigy.ok()) return vigy.status();
@@ -42,12 +42,12 @@ core::Result<Shown> Load(storage::SqliteStore& store, const std::string& ref) {
   auto kv = store.KvList(id);
   if (!kv.ok()) return kv.status();
   shown.kv = std::move(kv).value();
-  auto runs = store.ListRuns(storage::RunQuery{.vigy_id = id, .limit = kRecentRuns});
+  auto runs = store.ListRuns(core::RunQuery{.vigy_id = id, .limit = kRecentRuns});
   if (!runs.ok()) return runs.status();
   shown.runs = std::move(runs).value();
   auto serve = store.ReadServe();
   if (!serve.ok()) return serve.status();
-  shown.serve_live = serve->has_value() && storage::ServeIsLive(**serve, storage::SystemNowMs());
+  shown.serve_live = serve->has_value() && core::ServeIsLive(**serve, core::SystemNowMs());
   return shown;
 }
 
@@ -110,7 +110,7 @@ std::string StateText(const Output& out, const core::VigyState& state, int64_t n
 }
 
 std::string ShownText(const Output& out, const Shown& shown, bool verbose) {
-  int64_t now = storage::SystemNowMs();
+  int64_t now = core::SystemNowMs();
   std::string text = FormatVigyRecord(out, shown.vigy, &shown.runtime, now);
   text += RuntimeText(out, shown, now);
   if (shown.state) text += StateText(out, shown.state->state, now);
@@ -140,7 +140,7 @@ void SetupShow(CLI::App& sub, ShowOptions& options) {
 }
 
 core::Status RunShow(const Invocation& inv, const ShowOptions& options) {
-  auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
+  auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
   core::Result<Shown> shown = Load(**store, options.vigy);
   if (!shown.ok()) return shown.status();

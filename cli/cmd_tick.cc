@@ -23,14 +23,14 @@ using core::Status;
 
 // The vigies to tick: those named (disabled ones too), or every enabled vigy
 // (that the selector matches), by name.
-core::Result<std::vector<core::Vigy>> Choose(storage::SqliteStore& store,
+core::Result<std::vector<core::Vigy>> Choose(core::Store& store,
                                              const TickCommandOptions& options,
                                              const core::Selector& selector) {
   if (!options.vigies.empty()) return ResolveVigies(store, options.vigies);
   auto listings = store.ListVigies();
   if (!listings.ok()) return listings.status();
   std::vector<core::Vigy> vigies;
-  for (storage::VigyListing& listing : *listings) {
+  for (core::VigyListing& listing : *listings) {
     if (listing.vigy.enabled && selector.Matches(listing.vigy.labels)) {
       vigies.push_back(std::move(listing.vigy));
     }
@@ -41,7 +41,7 @@ core::Result<std::vector<core::Vigy>> Choose(storage::SqliteStore& store,
 // The failed run's error ("line:col: message") as a diagnostic in the vigy's
 // program, to print with the offending line; nullopt when the error has no
 // position or the program that ran is no longer stored.
-std::optional<lisp::Diagnostic> ErrorInProgram(storage::SqliteStore& store,
+std::optional<lisp::Diagnostic> ErrorInProgram(core::Store& store,
                                                const core::RunRecord& run, std::string& source) {
   if (run.ok() || !run.error) return std::nullopt;
   int line = 0;
@@ -113,7 +113,7 @@ Status RunTick(const Invocation& inv, const TickCommandOptions& options) {
   // A signal ends the command through the one cleanup path: what the tick
   // in progress started is killed and its lease given back.
   StopSignals signals(EndInterrupted);
-  auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
+  auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
   auto vigies = Choose(**store, options, *selector);
   if (!vigies.ok()) return vigies.status();

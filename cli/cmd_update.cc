@@ -50,7 +50,7 @@ Status RunUpdate(const Invocation& inv, const UpdateOptions& options) {
     program = std::move(file).value();
   }
 
-  auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
+  auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
   core::Result<core::Vigy> found = (*store)->FindVigy(options.vigy);
   if (!found.ok()) return found.status();
@@ -60,7 +60,7 @@ Status RunUpdate(const Invocation& inv, const UpdateOptions& options) {
     vigy.program = program->text;
     vigy.revision = core::Revision(vigy.program);
   }
-  int64_t now = storage::SystemNowMs();
+  int64_t now = core::SystemNowMs();
   vigy.updated_at_ms = now;
   if (Status s = (*store)->UpdateVigy(vigy); !s.ok()) return s;
 

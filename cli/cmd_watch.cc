@@ -58,7 +58,7 @@ class Follower {
       : inv_(inv), vigy_ids_(std::move(vigy_ids)), failed_only_(failed_only) {}
 
   // Starts at the newest committed run: only later commits are printed.
-  Status Start(std::unique_ptr<storage::SqliteStore> store) {
+  Status Start(std::unique_ptr<core::Store> store) {
     store_ = std::move(store);
     // The data version first, so a commit racing with this start still
     // moves it and is noticed on the next poll.
@@ -117,8 +117,7 @@ class Follower {
   Status Reopen() {
     std::error_code ec;
     if (std::filesystem::file_size(store_->path(), ec) == 0 || ec) return Status::Ok();
-    core::Result<std::unique_ptr<storage::SqliteStore>> store =
-        storage::SqliteStore::Open(store_->path(), storage::OpenMode::kExisting);
+    core::Result<std::unique_ptr<core::Store>> store = store_->NewConnection();
     if (!store.ok()) return store.status();
     if ((*store)->missing()) return Status::Ok();
     store_ = std::move(store).value();
@@ -138,7 +137,7 @@ class Follower {
   const Invocation& inv_;
   std::vector<std::string> vigy_ids_;
   bool failed_only_;
-  std::unique_ptr<storage::SqliteStore> store_;
+  std::unique_ptr<core::Store> store_;
   std::optional<int64_t> data_version_;
   int64_t last_seq_ = 0;
 };
@@ -162,7 +161,7 @@ Status RunWatch(const Invocation& inv, const WatchOptions& options) {
   StopSignals stop([](int) {});
   // A closed stdout then shows up as a write error instead of killing the process.
   std::signal(SIGPIPE, SIG_IGN);
-  auto store = OpenStore(inv.global, storage::OpenMode::kExisting);
+  auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
   std::vector<std::string> ids;
   if (!options.vigies.empty()) {

@@ -3,18 +3,22 @@
 #include <optional>
 #include <set>
 
+#include "storage/sqlite_store.h"
 #include "storage/store_path.h"
 
 namespace vigy::cli {
 
-core::Result<std::unique_ptr<storage::SqliteStore>> OpenStore(const GlobalOptions& global,
-                                                              storage::OpenMode mode) {
+core::Result<std::unique_ptr<core::Store>> OpenStore(const GlobalOptions& global,
+                                                     core::OpenMode mode) {
   core::Result<std::string> path = storage::ResolveStorePath(global.db);
   if (!path.ok()) return path.status();
-  return storage::SqliteStore::Open(*path, mode);
+  core::Result<std::unique_ptr<storage::SqliteStore>> store =
+      storage::SqliteStore::Open(*path, mode);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<core::Store>(std::move(store).value());
 }
 
-core::Result<std::vector<core::Vigy>> ResolveVigies(storage::SqliteStore& store,
+core::Result<std::vector<core::Vigy>> ResolveVigies(core::Store& store,
                                                     const std::vector<std::string>& refs) {
   std::vector<core::Vigy> vigies;
   std::set<std::string> seen;

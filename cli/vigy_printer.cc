@@ -146,7 +146,7 @@ std::string FormatRunTable(const Output& out, const std::vector<core::RunRecord>
   return table.Render(out);
 }
 
-nlohmann::json ToJson(const storage::RunSummary& run) {
+nlohmann::json ToJson(const core::RunSummary& run) {
   nlohmann::json j = nlohmann::json::object();
   j["id"] = run.id;
   j["tick"] = run.tick;

@@ -12,7 +12,7 @@
 #include "cli/output.h"
 #include "core/model.h"
 #include "core/vigy.h"
-#include "storage/sqlite_store.h"
+#include "core/store.h"
 
 namespace vigy::cli {
 
@@ -60,7 +60,7 @@ std::string FormatVigyRecord(const Output& out, const core::Vigy& vigy,
 std::string FormatRunTable(const Output& out, const std::vector<core::RunRecord>& runs);
 
 // {id, tick, result, error?, started_at, ended_at, duration_ms}
-nlohmann::json ToJson(const storage::RunSummary& run);
+nlohmann::json ToJson(const core::RunSummary& run);
 
 // The vigy's JSON object without its program (for listings).
 nlohmann::json VigyJsonWithoutProgram(const core::Vigy& vigy);

@@ -4,10 +4,12 @@
 
 namespace vigy::core {
 
-int64_t SystemClock::NowMs() {
+int64_t SystemNowMs() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
+
+int64_t SystemClock::NowMs() { return SystemNowMs(); }
 
 bool SystemClock::SleepUntilMs(int64_t deadline_ms) {
   using namespace std::chrono;

@@ -18,6 +18,9 @@
 
 namespace vigy::core {
 
+// The system's wall clock in epoch milliseconds.
+int64_t SystemNowMs();
+
 class Clock {
  public:
   virtual ~Clock() = default;

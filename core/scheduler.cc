@@ -7,7 +7,6 @@
 #include <set>
 #include <thread>
 
-#include "storage/serve_lock.h"
 
 namespace vigy::core {
 
@@ -50,7 +49,7 @@ std::string HostName() {
   return name;
 }
 
-bool Wanted(const storage::VigyListing& listing, const std::optional<Selector>& selector,
+bool Wanted(const VigyListing& listing, const std::optional<Selector>& selector,
             std::string* why_not) {
   const Vigy& vigy = listing.vigy;
   if (!vigy.enabled) {
@@ -77,7 +76,7 @@ SchedulerEvent NewEvent(SchedulerEvent::Kind kind, int64_t at_ms) {
 
 }  // namespace
 
-Scheduler::Scheduler(storage::SqliteStore& store, Clock& clock, SchedulerOptions options,
+Scheduler::Scheduler(Store& store, Clock& clock, SchedulerOptions options,
                      SchedulerEventSink sink)
     : store_(store), clock_(clock), options_(std::move(options)), sink_(std::move(sink)) {
   pool_ = std::make_unique<WorkerPool>(options_.workers);
@@ -143,7 +142,7 @@ Result<SchedulerSummary> Scheduler::Run() {
   sink_(stopped);
   if (!fatal.ok()) {
     // Commits made since the replacement was noticed are in the WAL too.
-    if (store_replaced_) (void)store_.EmptyWal();
+    if (store_replaced_) (void)store_.Checkpoint();
     return fatal;
   }
   if (Status s = store_.RecordServeStop(getpid(), clock_.NowMs()); !s.ok()) return s;
@@ -152,18 +151,18 @@ Result<SchedulerSummary> Scheduler::Run() {
 
 Status Scheduler::Start() {
   const int64_t now = clock_.NowMs();
-  Result<std::optional<storage::ServeRecord>> previous = store_.ReadServe();
+  Result<std::optional<ServeRecord>> previous = store_.ReadServe();
   if (!previous.ok()) return previous.status();
   // Holding the serve lock means the previous serve is gone: its leases are
   // left over from ticks it never finished.
-  if (*previous && (*previous)->lease_prefix != storage::LeaseTokenPrefix()) {
+  if (*previous && (*previous)->lease_prefix != LeaseTokenPrefix()) {
     Result<int64_t> released = store_.ReleaseLeasesWithPrefix((*previous)->lease_prefix);
     if (!released.ok()) return released.status();
   }
-  storage::ServeRecord self;
+  ServeRecord self;
   self.pid = getpid();
   self.host = HostName();
-  self.lease_prefix = storage::LeaseTokenPrefix();
+  self.lease_prefix = LeaseTokenPrefix();
   self.selector = options_.selector_text;
   self.version = options_.version;
   self.started_at_ms = now;
@@ -193,13 +192,13 @@ Status Scheduler::Refresh() {
   // next poll lists once more.
   Result<int64_t> stamp = store_.ChangeStamp();
   if (!stamp.ok()) return stamp.status();
-  Result<std::vector<storage::VigyListing>> listings = store_.ListVigies();
+  Result<std::vector<VigyListing>> listings = store_.ListVigies();
   if (!listings.ok()) return listings.status();
   change_stamp_ = *stamp;
 
   std::set<std::string> listed;
   std::set<std::string> revisions;
-  for (const storage::VigyListing& listing : *listings) {
+  for (const VigyListing& listing : *listings) {
     listed.insert(listing.vigy.id);
     std::string why_not;
     if (Wanted(listing, options_.selector, &why_not)) {
@@ -218,7 +217,7 @@ Status Scheduler::Refresh() {
   return Status::Ok();
 }
 
-void Scheduler::Track(const storage::VigyListing& listing) {
+void Scheduler::Track(const VigyListing& listing) {
   const Vigy& vigy = listing.vigy;
   auto [it, inserted] = tracked_.try_emplace(vigy.id);
   if (inserted) {
@@ -275,11 +274,11 @@ void Scheduler::Drop(const std::string& id, std::string_view why) {
 }
 
 Status Scheduler::Heartbeat() {
-  if (options_.lock != nullptr && !options_.lock->StillNamesLockedFile()) {
+  if (options_.lock != nullptr && options_.lock->StoreReplaced()) {
     // Our WAL is named after the path: it must not be read as part of the
     // file that is there now.
     store_replaced_ = true;
-    (void)store_.EmptyWal();
+    (void)store_.Checkpoint();
     return Status::StoreUnusable(fmt::format(
         "store '{}' was deleted or replaced while serve was running; stopping", store_.path()));
   }
@@ -304,9 +303,9 @@ void Scheduler::LeaseDue() {
   for (const TimerQueue::Timer& timer : due) ids.push_back(timer.vigy_id);
 
   Status writable = CheckWritable();
-  Result<std::vector<storage::LeaseAttempt>> attempts =
+  Result<std::vector<LeaseAttempt>> attempts =
       writable.ok() ? store_.TryAcquireTickLeases(ids, LeaseDurationMs, now)
-                    : Result<std::vector<storage::LeaseAttempt>>(writable);
+                    : Result<std::vector<LeaseAttempt>>(writable);
   if (!attempts.ok()) {
     StoreFailed(attempts.status());
     for (const TimerQueue::Timer& timer : due) timers_.Schedule(timer.vigy_id, timer.due_ms);
@@ -314,7 +313,7 @@ void Scheduler::LeaseDue() {
   }
   StoreWorked();
   for (size_t i = 0; i < due.size(); ++i) {
-    storage::LeaseAttempt& attempt = (*attempts)[i];
+    LeaseAttempt& attempt = (*attempts)[i];
     auto it = tracked_.find(due[i].vigy_id);
     if (it == tracked_.end()) {
       if (attempt.acquired()) store_.ReleaseTickLease(due[i].vigy_id, attempt.lease->token);
@@ -335,8 +334,8 @@ void Scheduler::LeaseDue() {
   }
 }
 
-void Scheduler::Dispatch(storage::TickLease lease, int64_t due_ms) {
-  auto shared = std::make_shared<storage::TickLease>(std::move(lease));
+void Scheduler::Dispatch(TickLease lease, int64_t due_ms) {
+  auto shared = std::make_shared<TickLease>(std::move(lease));
   pool_->Submit([this, shared, due_ms] {
     Finished done;
     done.due_ms = due_ms;
@@ -376,13 +375,13 @@ void Scheduler::CommitFinished() {
   if (unsaved_.empty()) return;
   if (store_failing_ && clock_.NowMs() < store_retry_at_ms_) return;
 
-  std::vector<storage::TickCommit> commits;
+  std::vector<TickCommit> commits;
   commits.reserve(unsaved_.size());
   for (Finished& done : unsaved_) {
     auto it = tracked_.find(done.tick.commit.vigy_id);
     done.next.reset();
     if (it != tracked_.end() && !it->second->dropped) done.next = PlanAfterTick(*it->second, done);
-    storage::TickCommit& commit = done.tick.commit;
+    TickCommit& commit = done.tick.commit;
     commit.runtime.next_due_ms =
         done.next ? std::optional<int64_t>(done.next->due_ms) : std::nullopt;
     if (options_.keep_runs > 0) commit.keep_runs = options_.keep_runs;

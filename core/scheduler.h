@@ -27,15 +27,11 @@
 #include "core/schedule.h"
 #include "core/selector.h"
 #include "core/status.h"
+#include "core/store.h"
 #include "core/tick_pipeline.h"
 #include "core/time_zone.h"
 #include "core/timer_queue.h"
 #include "core/worker_pool.h"
-#include "storage/sqlite_store.h"
-
-namespace vigy::storage {
-class ServeLock;
-}  // namespace vigy::storage
 
 namespace vigy::core {
 
@@ -57,7 +53,7 @@ struct SchedulerOptions {
   // How often the store's change stamp is polled (changes by other
   // processes take effect within this), and the heartbeat.
   int64_t change_poll_ms = 250;
-  int64_t heartbeat_ms = storage::kServeHeartbeatMs;
+  int64_t heartbeat_ms = kServeHeartbeatMs;
   // Wait after a failed transaction before retrying it (disk full, I/O).
   int64_t store_retry_ms = 1000;
   // Once stopping (or, with `once`, done), how long finished ticks whose
@@ -72,7 +68,7 @@ struct SchedulerOptions {
   std::string version;  // recorded in the serve row
   // When set, checked with every heartbeat: a store deleted or replaced
   // under serve stops it with kStoreUnusable.
-  const storage::ServeLock* lock = nullptr;
+  const ServeGuard* lock = nullptr;
   // Called on the scheduler's thread whenever it is about to sleep with no
   // tick in flight and nothing left to commit, with the time it will wake
   // unless woken. Lets tests step a ManualClock from one wake-up to the next.
@@ -119,7 +115,7 @@ class Scheduler {
  public:
   // `store` is used from the thread that calls Run() only. `sink` is called
   // from that thread only.
-  Scheduler(storage::SqliteStore& store, Clock& clock, SchedulerOptions options,
+  Scheduler(Store& store, Clock& clock, SchedulerOptions options,
             SchedulerEventSink sink);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
@@ -143,16 +139,16 @@ class Scheduler {
 
   Status Start();
   Status Refresh();
-  void Track(const storage::VigyListing& listing);
+  void Track(const VigyListing& listing);
   void Drop(const std::string& id, std::string_view why);
   Status Heartbeat();
   void CommitFinished();
   void LeaseDue();
-  void Dispatch(storage::TickLease lease, int64_t due_ms);
+  void Dispatch(TickLease lease, int64_t due_ms);
   void Report(const Finished& done, const std::optional<int64_t>& next_due);
   std::optional<Due> PlanAfterTick(Tracked& tracked, const Finished& done);
   // kStoreUnusable while the store file is read-only (see
-  // ServeLock::StoreReadOnly): then serve writes nothing, as if each write
+  // ServeGuard::StoreReadOnly): then serve writes nothing, as if each write
   // had failed, until it may write again.
   Status CheckWritable() const;
   void StoreFailed(const Status& status);
@@ -161,7 +157,7 @@ class Scheduler {
   // next poll, heartbeat or store retry.
   int64_t NextWakeMs();
 
-  storage::SqliteStore& store_;
+  Store& store_;
   Clock& clock_;
   SchedulerOptions options_;
   SchedulerEventSink sink_;

@@ -110,7 +110,7 @@ int64_t LeaseDurationMs(const Vigy& vigy) {
   return timeout * 2 + kLeaseMarginMs;
 }
 
-EvaluatedTick EvaluateLeasedTick(const storage::TickLease& lease, ProgramCache& cache,
+EvaluatedTick EvaluateLeasedTick(const TickLease& lease, ProgramCache& cache,
                                  const std::function<int64_t()>& now, const TickOptions& options) {
   const Vigy& vigy = lease.vigy;
   const lisp::Limits limits = LimitsFor(vigy);
@@ -150,7 +150,7 @@ EvaluatedTick EvaluateLeasedTick(const storage::TickLease& lease, ProgramCache& 
 
   EvaluatedTick evaluated;
   evaluated.requeue_after_ms = outcome.requeue_after_ms;
-  storage::TickCommit& commit = evaluated.commit;
+  TickCommit& commit = evaluated.commit;
   commit.vigy_id = vigy.id;
   commit.lease_token = lease.token;
   if (run.ok()) commit.state = std::move(outcome.state);
@@ -167,13 +167,13 @@ EvaluatedTick EvaluateLeasedTick(const storage::TickLease& lease, ProgramCache& 
   return evaluated;
 }
 
-TickPipeline::TickPipeline(storage::SqliteStore& store, ProgramCache& cache,
+TickPipeline::TickPipeline(Store& store, ProgramCache& cache,
                            std::function<int64_t()> now)
     : store_(store), cache_(cache), now_(std::move(now)) {}
 
 namespace {
 
-// "pid 123" for a lease token (see storage::NewLeaseToken: it starts with the
+// "pid 123" for a lease token (see NewLeaseToken: it starts with the
 // holder's pid), or "another process" when it does not parse.
 std::string LeaseHolder(const std::string& token) {
   size_t digits = 0;
@@ -184,7 +184,7 @@ std::string LeaseHolder(const std::string& token) {
 
 }  // namespace
 
-Result<storage::TickLease> TickPipeline::TakeLease(const std::string& vigy_id,
+Result<TickLease> TickPipeline::TakeLease(const std::string& vigy_id,
                                                   const std::string& token,
                                                   const TickOptions& options) {
   // Without the vigy's own timeout yet, lease for the longest a default tick
@@ -194,7 +194,7 @@ Result<storage::TickLease> TickPipeline::TakeLease(const std::string& vigy_id,
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(duration_ms);
   std::chrono::milliseconds pause{2};
   for (bool first = true;; first = false) {
-    Result<storage::LeaseAttempt> attempt = Status::Failed("the lease was not asked for");
+    Result<LeaseAttempt> attempt = Status::Failed("the lease was not asked for");
     UnlessEnding(
         [&] { attempt = store_.TryAcquireTickLease(vigy_id, token, duration_ms, now_()); });
     if (!attempt.ok()) return attempt.status();
@@ -217,18 +217,18 @@ Result<storage::TickLease> TickPipeline::TakeLease(const std::string& vigy_id,
 }
 
 Result<RunRecord> TickPipeline::Tick(const std::string& vigy_id, const TickOptions& options) {
-  const std::string token = storage::NewLeaseToken();
+  const std::string token = NewLeaseToken();
   // Noted before it is asked for, so a signal at any point finds it.
   HeldLeaseNote note({store_.path(), vigy_id, token});
   const int64_t default_lease = LeaseDurationMs(Vigy{});
-  Result<storage::TickLease> taken = TakeLease(vigy_id, token, options);
+  Result<TickLease> taken = TakeLease(vigy_id, token, options);
   if (!taken.ok()) return taken.status();
-  storage::TickLease& lease = *taken;
+  TickLease& lease = *taken;
   // Any way out before the commit gives the lease back, so the next tick of
   // this vigy need not wait for it to expire.
   bool committed = false;
   struct ReleaseUnlessCommitted {
-    storage::SqliteStore& store;
+    Store& store;
     const std::string& id;
     const std::string& token;
     const bool& committed;
@@ -238,7 +238,7 @@ Result<RunRecord> TickPipeline::Tick(const std::string& vigy_id, const TickOptio
   } release{store_, vigy_id, token, committed};
 
   if (const int64_t needed = LeaseDurationMs(lease.vigy); needed > default_lease) {
-    Result<storage::TickLease> renewed = store_.AcquireTickLease(vigy_id, token, needed, 0, now_);
+    Result<TickLease> renewed = store_.AcquireTickLease(vigy_id, token, needed, 0, now_);
     if (!renewed.ok()) return renewed.status();
   }
 

@@ -16,7 +16,7 @@
 #include "core/model.h"
 #include "core/status.h"
 #include "lisp/interp.h"
-#include "storage/sqlite_store.h"
+#include "core/store.h"
 
 namespace vigy::core {
 
@@ -63,7 +63,7 @@ int64_t LeaseDurationMs(const Vigy& vigy);
 struct EvaluatedTick {
   // commit.run is the run; commit.runtime holds the counters after the tick
   // (next_due_ms as leased: the scheduler sets its own plan).
-  storage::TickCommit commit;
+  TickCommit commit;
   // What the program asked with (vigy-requeue-after ms), if anything.
   std::optional<int64_t> requeue_after_ms;
 };
@@ -76,7 +76,7 @@ struct EvaluatedTick {
 // The first handler failure fails the run and drops the program's kv writes;
 // the actions after it are not run and are recorded as skipped. Thread-safe; `now` is
 // the wall clock in epoch ms.
-EvaluatedTick EvaluateLeasedTick(const storage::TickLease& lease, ProgramCache& cache,
+EvaluatedTick EvaluateLeasedTick(const TickLease& lease, ProgramCache& cache,
                                  const std::function<int64_t()>& now,
                                  const TickOptions& options = {});
 
@@ -88,8 +88,8 @@ class TickPipeline {
  public:
   // `store` is used from the calling thread only; `now` is the wall clock in
   // epoch ms (tests pass their own).
-  TickPipeline(storage::SqliteStore& store, ProgramCache& cache,
-               std::function<int64_t()> now = storage::SystemNowMs);
+  TickPipeline(Store& store, ProgramCache& cache,
+               std::function<int64_t()> now = SystemNowMs);
 
   // Ticks the vigy with id `vigy_id` once. The lease is noted in
   // core/held_leases.h while held, and taken and committed under
@@ -103,10 +103,10 @@ class TickPipeline {
  private:
   // Takes the vigy's tick lease, waiting for another tick's to end (see
   // TickOptions::on_wait); each attempt is made under UnlessEnding.
-  Result<storage::TickLease> TakeLease(const std::string& vigy_id, const std::string& token,
+  Result<TickLease> TakeLease(const std::string& vigy_id, const std::string& token,
                                        const TickOptions& options);
 
-  storage::SqliteStore& store_;
+  Store& store_;
   ProgramCache& cache_;
   std::function<int64_t()> now_;
 };

@@ -12,10 +12,11 @@
 #include <string>
 
 #include "core/status.h"
+#include "core/store.h"
 
 namespace vigy::storage {
 
-class ServeLock {
+class ServeLock final : public core::ServeGuard {
  public:
   // Takes the lock on the existing store file at `path`, trying again for up
   // to `patience` while another holds it. kConflict "store 'PATH' is already
@@ -38,7 +39,7 @@ class ServeLock {
   static core::Result<std::unique_ptr<ServeLock>> Acquire(
       const std::string& path, std::chrono::milliseconds patience = std::chrono::milliseconds(0));
 
-  ~ServeLock();
+  ~ServeLock() override;
   ServeLock(const ServeLock&) = delete;
   ServeLock& operator=(const ServeLock&) = delete;
 
@@ -50,7 +51,9 @@ class ServeLock {
   // was changed to forbid it, or its file system is read-only), although
   // the store connection, opened before, still could. False while it may,
   // and when `path` is gone (StillNamesLockedFile tells that).
-  bool StoreReadOnly() const;
+  bool StoreReadOnly() const override;
+  // !StillNamesLockedFile().
+  bool StoreReplaced() const override { return !StillNamesLockedFile(); }
 
  private:
   ServeLock(int fd, std::string path, dev_t device, ino_t inode);

@@ -75,11 +75,6 @@ Result<std::unique_ptr<Db>> OpenFile(const std::string& path) {
 
 }  // namespace
 
-int64_t SystemNowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, OpenMode mode) {
   Result<std::optional<int64_t>> size = StoreFileSize(path);
   if (!size.ok()) return size.status();
@@ -102,6 +97,12 @@ SqliteStore::SqliteStore(std::unique_ptr<Db> db, std::string path, bool missing)
     : db_(std::move(db)), path_(std::move(path)), missing_(missing) {}
 
 SqliteStore::~SqliteStore() = default;
+
+Result<std::unique_ptr<core::Store>> SqliteStore::NewConnection() {
+  Result<std::unique_ptr<SqliteStore>> store = Open(path_, OpenMode::kExisting);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<core::Store>(std::move(store).value());
+}
 
 int64_t SqliteStore::prepare_count() const { return db_->prepare_count(); }
 

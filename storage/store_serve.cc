@@ -15,25 +15,6 @@ namespace vigy::storage {
 using core::Result;
 using core::Status;
 
-namespace {
-
-std::string ThisHost() {
-  char name[HOST_NAME_MAX + 1] = {};
-  if (::gethostname(name, sizeof name - 1) != 0) return std::string();
-  return std::string(name);
-}
-
-}  // namespace
-
-bool ServeIsLive(const ServeRecord& serve, int64_t now_ms) {
-  if (serve.stopped_at_ms) return false;
-  if (serve.heartbeat_at_ms < now_ms - kServeStaleMs) return false;
-  if (serve.host != ThisHost()) return true;  // its process cannot be checked from here
-  if (serve.pid <= 0) return false;
-  // EPERM means the process exists but belongs to someone else.
-  return ::kill(static_cast<pid_t>(serve.pid), 0) == 0 || errno != ESRCH;
-}
-
 Status SqliteStore::RecordServeStart(const ServeRecord& serve) {
   Result<Statement> insert = db_->Prepare(
       "INSERT OR REPLACE INTO serve (id, pid, host, lease_prefix, selector, version, "
@@ -87,7 +68,7 @@ Status SqliteStore::RecordServeStop(int64_t pid, int64_t now_ms) {
   return Status::Ok();
 }
 
-Status SqliteStore::EmptyWal() { return db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
+Status SqliteStore::Checkpoint() { return db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
 
 Result<std::optional<ServeRecord>> SqliteStore::ReadServe() {
   Result<Statement> select = db_->Prepare(

@@ -19,36 +19,6 @@ namespace vigy::storage {
 using core::Result;
 using core::Status;
 
-namespace {
-
-constexpr int64_t kFirstWaitMs = 2;
-constexpr int64_t kLongestWaitMs = 50;
-
-}  // namespace
-
-const std::string& LeaseTokenPrefix() {
-  // Made again in a forked child, which must not share its parent's prefix.
-  static std::mutex mutex;
-  static std::string prefix;
-  static std::atomic<pid_t> made_for{0};
-  const pid_t pid = ::getpid();
-  if (made_for.load(std::memory_order_acquire) != pid) {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (made_for.load(std::memory_order_relaxed) != pid) {
-      std::random_device device;
-      const uint64_t bits = (uint64_t{device()} << 32) ^ device();
-      prefix = fmt::format("{}-{:016x}-", pid, bits);
-      made_for.store(pid, std::memory_order_release);
-    }
-  }
-  return prefix;
-}
-
-std::string NewLeaseToken() {
-  static std::atomic<uint64_t> counter{0};
-  return LeaseTokenPrefix() + std::to_string(counter.fetch_add(1, std::memory_order_relaxed));
-}
-
 Result<LeaseAttempt> SqliteStore::LeaseInTransaction(
     std::string_view id, const std::string& token,
     const std::function<int64_t(const core::Vigy&)>& duration_for, int64_t now_ms) {
@@ -134,28 +104,6 @@ Result<std::vector<LeaseAttempt>> SqliteStore::TryAcquireTickLeases(
   }
   if (Status s = tx->Commit(); !s.ok()) return s;
   return attempts;
-}
-
-Result<TickLease> SqliteStore::AcquireTickLease(std::string_view id, const std::string& token,
-                                                int64_t duration_ms, int64_t max_wait_ms,
-                                                const std::function<int64_t()>& now) {
-  using Clock = std::chrono::steady_clock;
-  const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(max_wait_ms);
-  int64_t wait_ms = kFirstWaitMs;
-  for (;;) {
-    Result<LeaseAttempt> attempt = TryAcquireTickLease(id, token, duration_ms, now());
-    if (!attempt.ok()) return attempt.status();
-    if (attempt->acquired()) return std::move(*attempt->lease);
-    Clock::time_point wake = Clock::now() + std::chrono::milliseconds(wait_ms);
-    if (wake > deadline) {
-      return Status::Conflict(fmt::format(
-          "vigy '{}' is being ticked by another process (its lease runs for {} ms more); "
-          "try again later",
-          attempt->vigy_name, std::max<int64_t>(0, attempt->held_until_ms - now())));
-    }
-    std::this_thread::sleep_until(wake);
-    wait_ms = std::min(wait_ms * 2, kLongestWaitMs);
-  }
 }
 
 Status SqliteStore::ReleaseTickLease(std::string_view id, const std::string& token) {
