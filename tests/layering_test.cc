@@ -33,14 +33,6 @@ const std::map<std::string, std::set<std::string>> kMayInclude = {
     {"cli", {"cli", "core", "lisp", "storage", "http"}},
 };
 
-// Includes across the layering that are known and being removed, as
-// "file -> included". Empty this list; never add to it.
-const std::set<std::string> kKnownExceptions = {
-    "core/tick_pipeline.h -> storage/sqlite_store.h",
-    "core/scheduler.cc -> storage/serve_lock.h",
-    "core/scheduler.h -> storage/sqlite_store.h",
-};
-
 // Folders that are not part of the shipped program.
 const std::set<std::string> kNotLayers = {"tests", "bench", "build", "docs", "examples"};
 
@@ -149,23 +141,12 @@ TEST_CASE("no source file includes across the layering") {
   const fs::path root = VIGY_SOURCE_DIR;
   std::vector<std::string> files = SourceFiles(root);
   REQUIRE(files.size() > 50);  // the tree was found
-  std::set<std::string> exceptions_seen;
   for (const std::string& file : files) {
     for (const Include& include : IncludesOf(file, ReadFile((root / file).string()))) {
       std::string why = Violation(include);
       if (why.empty()) continue;
-      const std::string edge = file + " -> " + include.target;
-      if (kKnownExceptions.contains(edge)) {
-        exceptions_seen.insert(edge);
-        continue;
-      }
       FAIL_CHECK(file << ":" << include.line << ": #include " << (include.angled ? "<" : "\"")
                       << include.target << (include.angled ? ">" : "\"") << ": " << why);
-    }
-  }
-  for (const std::string& edge : kKnownExceptions) {
-    if (!exceptions_seen.contains(edge)) {
-      MESSAGE("known layering exception gone; remove it from kKnownExceptions: " << edge);
     }
   }
 }
