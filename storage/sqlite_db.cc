@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <cassert>
 
@@ -112,8 +113,8 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, int busy_timeout_m
   sqlite3_extended_result_codes(handle, 0);
   sqlite3_busy_timeout(handle, busy_timeout_ms);
   // Closing a connection does not checkpoint the WAL: short-lived commands
-  // (add, kv set) then cost one sync instead of several. Commits still
-  // checkpoint automatically once the WAL passes SQLite's threshold.
+  // (add, kv set) then cost one sync instead of several. ~Db bounds what
+  // that leaves (kWalBoundBytes).
   sqlite3_db_config(handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   return std::unique_ptr<Db>(new Db(handle, shown));
 }
@@ -123,7 +124,20 @@ Db::~Db() {
     assert(!cached.in_use && "a statement outlived its connection");
     sqlite3_finalize(cached.stmt);
   }
+  CheckpointLargeWal();
   sqlite3_close(handle_);
+}
+
+void Db::CheckpointLargeWal() {
+  const char* file = sqlite3_db_filename(handle_, "main");
+  if (file == nullptr || *file == '\0') return;  // in memory
+  const char* wal = sqlite3_filename_wal(file);
+  struct stat info {};
+  if (wal == nullptr || stat(wal, &info) != 0 || info.st_size <= kWalBoundBytes) return;
+  // Best effort: busy (another connection mid-transaction) leaves it for the
+  // next one to close, and a long-lived connection checkpoints as it commits.
+  sqlite3_busy_timeout(handle_, kCloseCheckpointWaitMs);
+  sqlite3_wal_checkpoint_v2(handle_, "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
 }
 
 Result<Statement> Db::Prepare(std::string_view sql) {

@@ -71,6 +71,19 @@ class Db {
   static core::Result<std::unique_ptr<Db>> Open(const std::string& path, int busy_timeout_ms,
                                                 const std::string& name = "");
 
+  // Closing connections do not checkpoint the log (a short-lived command
+  // then pays one sync, not several), and the next process to open the store
+  // alone rebuilds its index of the log by reading all of it, forgetting what
+  // was already copied into the database. Left alone, a store written only
+  // by short-lived commands grows its log forever and every command slows in
+  // proportion; so a connection that closes with more than this much log
+  // copies it back and empties it.
+  static constexpr int64_t kWalBoundBytes = int64_t{1} << 20;
+  static constexpr int kCloseCheckpointWaitMs = 100;
+
+  // Closes the connection. If the write-ahead log it leaves is larger than
+  // kWalBoundBytes, checkpoints it and truncates it first (waiting at most
+  // kCloseCheckpointWaitMs for other connections): see kWalBoundBytes.
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
@@ -113,6 +126,8 @@ class Db {
   };
 
   Db(sqlite3* handle, std::string path) : handle_(handle), path_(std::move(path)) {}
+  // The checkpoint ~Db runs when the log is over kWalBoundBytes.
+  void CheckpointLargeWal();
 
   sqlite3* handle_;
   std::string path_;

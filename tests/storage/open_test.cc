@@ -9,6 +9,7 @@
 
 #include "core/ids.h"
 #include "storage/schema.h"
+#include "storage/sqlite_db.h"
 #include "storage/sqlite_store.h"
 #include "tests/storage/store_helpers.h"
 
@@ -332,6 +333,34 @@ TEST_CASE("processes creating the same new store at once all end up with one goo
     for (const Status& s : results) CHECK(s.ToString() == "ok");
     CHECK(OpenStore(path)->ListVigies()->size() == kOpeners);
   }
+}
+
+TEST_CASE("a store written only by short-lived connections keeps its log bounded") {
+  // Each connection is the store's only one, as each short-lived command is:
+  // it writes, then closes without the checkpoint SQLite would run on close.
+  TempDir dir;
+  const std::string path = dir.File("vigy.db");
+  const std::string wal = path + "-wal";
+  {
+    std::unique_ptr<SqliteStore> store = OpenStore(path);
+    testing::Add(*store, testing::SampleVigy("writer"));
+  }
+  const nlohmann::json value = std::string(8 * 1024, 'x');
+  std::uintmax_t largest = 0;
+  for (int i = 0; i < 400; ++i) {  // about 4 MB of writes
+    std::unique_ptr<SqliteStore> store = OpenStore(path);
+    REQUIRE(store->KvSet(core::VigyIdFromName("writer"), fmt::format("k{}", i % 20), value).ok());
+    store.reset();
+    std::error_code error;
+    const std::uintmax_t size = std::filesystem::file_size(wal, error);
+    if (!error) largest = std::max(largest, size);
+  }
+  // The bound, plus what the last connection wrote past it.
+  CHECK(largest <= static_cast<std::uintmax_t>(Db::kWalBoundBytes) + 64 * 1024);
+  std::unique_ptr<SqliteStore> store = OpenStore(path);
+  core::Result<core::Kv> kv = store->KvList(core::VigyIdFromName("writer"));
+  REQUIRE(kv.ok());
+  CHECK(kv->size() == 20);
 }
 
 }  // namespace
