@@ -19,6 +19,9 @@
 #include "core/selector.h"
 #include "core/time_format.h"
 #include "core/time_zone.h"
+#include "http/access_token.h"
+#include "http/listen_address.h"
+#include "http/server.h"
 #include "storage/serve_lock.h"
 
 namespace vigy::cli {
@@ -67,6 +70,65 @@ class StopTarget {
   bool requested_ = false;
 };
 
+// What --http asks for, checked before anything is written.
+struct HttpRequest {
+  http::ListenAddress address;
+  std::optional<http::AccessToken> token;  // from --http-token-file
+};
+
+core::Result<std::optional<HttpRequest>> ReadHttpOptions(const ServeOptions& options) {
+  if (!options.http) {
+    if (options.http_token_file) {
+      return Status::InvalidArgument("--http-token-file needs --http ADDR");
+    }
+    return std::optional<HttpRequest>();
+  }
+  auto address = http::ParseListenAddress(*options.http);
+  if (!address.ok()) return address.status();
+  HttpRequest request{*address, std::nullopt};
+  if (options.http_token_file) {
+    auto token = http::ReadAccessToken(*options.http_token_file);
+    if (!token.ok()) return token.status();
+    request.token = std::move(token).value();
+  }
+  return std::optional<HttpRequest>(std::move(request));
+}
+
+// Starts the HTTP server for `request` on the store at `path`, and says in
+// the log where it listens and which file holds the token (never the token).
+core::Result<std::unique_ptr<http::HttpServer>> StartHttp(HttpRequest request,
+                                                         const GlobalOptions& global,
+                                                         const std::string& path,
+                                                         core::Scheduler& scheduler,
+                                                         ServeLog& log) {
+  if (!request.token) {
+    auto token = http::EnsureAccessToken(path);
+    if (!token.ok()) return token.status();
+    request.token = std::move(token).value();
+  }
+  http::HttpServerOptions http_options;
+  http_options.address = request.address;
+  http_options.token = request.token->token;
+  http_options.store_path = path;
+  http_options.open_store = [global] { return OpenStore(global, core::OpenMode::kExisting); };
+  http_options.version = VIGY_VERSION;
+  http_options.ticks_in_flight = [&scheduler] { return scheduler.TicksInFlight(); };
+  auto server = http::HttpServer::Start(std::move(http_options));
+  if (!server.ok()) return server.status();
+  http::ListenAddress bound = request.address;
+  bound.port = (*server)->port();
+  log.Note("http_listening", false,
+           fmt::format("http: listening on http://{}/ (token in {}{})", bound.ToString(),
+                       request.token->path, request.token->created ? ", created now" : ""));
+  if (!bound.loopback()) {
+    log.Note("http_exposed", true,
+             fmt::format("http: {} can be reached from other hosts; whoever holds the token "
+                         "can run commands as this user",
+                         bound.ToString()));
+  }
+  return server;
+}
+
 }  // namespace
 
 void SetupServe(CLI::App& sub, ServeOptions& options) {
@@ -83,6 +145,14 @@ void SetupServe(CLI::App& sub, ServeOptions& options) {
   sub.add_option("--workers", options.workers,
                  fmt::format("threads evaluating ticks (default {} here)", core::DefaultWorkerCount()))
       ->type_name("N");
+  sub.add_option("--http,--addr,--bind", options.http,
+                 "also serve the HTTP API, metrics and status page on ADDR (HOST:PORT; "
+                 "a bare PORT means 127.0.0.1:PORT)")
+      ->type_name("ADDR");
+  sub.add_option("--http-token-file", options.http_token_file,
+                 "the bearer token for /v1 is in FILE (only its owner may read it); "
+                 "default: STORE.http-token, created at first start")
+      ->type_name("FILE");
   sub.footer(
       "Runs in the foreground until SIGINT, SIGTERM or SIGHUP: ticks each enabled vigy that\n"
       "has a schedule when it is due, and picks up changes other commands make to the store\n"
@@ -91,7 +161,7 @@ void SetupServe(CLI::App& sub, ServeOptions& options) {
       "its timeout) and commits them, then exits 0; a second signal exits at once (130),\n"
       "killing the commands its ticks run. Logs to stderr: start-up, failures, recoveries\n"
       "and condition changes; every tick with -v; only failures\n"
-      "with -q.");
+      "with -q. With --http, also answers HTTP (see HTTP API in vigy(1)).");
 }
 
 Status RunServe(const Invocation& inv, const ServeOptions& options) {
@@ -122,6 +192,8 @@ Status RunServe(const Invocation& inv, const ServeOptions& options) {
   if (std::optional<std::string> zone = core::TimeZone::LocalProblem()) {
     inv.out.PrintError(fmt::format("vigy: warning: {}\n", *zone));
   }
+  auto http_request = ReadHttpOptions(options);
+  if (!http_request.ok()) return http_request.status();
 
   // Create (and migrate) the store first, and close it again: the serve lock
   // must be taken while this process has no connection to the file. A
@@ -151,11 +223,26 @@ Status RunServe(const Invocation& inv, const ServeOptions& options) {
   {
     auto store = OpenStore(inv.global, core::OpenMode::kCreate);
     if (!store.ok()) return store.status();
+    std::unique_ptr<http::HttpServer> http_server;
     core::Scheduler scheduler(**store, clock, std::move(scheduler_options),
-                              [&log](const core::SchedulerEvent& event) { log.Write(event); });
+                              [&log, &http_server](const core::SchedulerEvent& event) {
+                                if (http_server && event.kind == core::SchedulerEvent::Kind::kStarted) {
+                                  http_server->SetSchedulerRunning(true);
+                                }
+                                if (http_server && event.kind == core::SchedulerEvent::Kind::kStopping) {
+                                  http_server->SetSchedulerRunning(false);
+                                }
+                                log.Write(event);
+                              });
+    if (*http_request) {
+      auto server = StartHttp(std::move(**http_request), inv.global, path, scheduler, log);
+      if (!server.ok()) return server.status();
+      http_server = std::move(server).value();
+    }
     stop.Set(&scheduler);
     summary = scheduler.Run();
     stop.Set(nullptr);
+    if (http_server) http_server->Stop();
   }
   if (!summary.ok()) return summary.status();
   if (options.once && signals.received()) return Status::Interrupted("interrupted");

@@ -4,11 +4,9 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
 #include <thread>
 
 #include "cli/commands.h"
@@ -18,8 +16,8 @@
 #include "cli/store_access.h"
 #include "cli/vigy_printer.h"
 #include "core/model_json.h"
+#include "core/run_follower.h"
 #include "core/time_format.h"
-#include "storage/sqlite_store.h"
 
 namespace vigy::cli {
 namespace {
@@ -28,8 +26,6 @@ using core::Status;
 
 // How often the store is checked for new commits.
 constexpr int kPollMs = 50;
-// Runs read per query while catching up.
-constexpr int64_t kBatch = 500;
 // Vigy names are padded to this width so that short names line up.
 constexpr size_t kNameWidth = 16;
 constexpr size_t kErrorWidth = 100;
@@ -51,81 +47,29 @@ std::string RunLine(const Output& out, const core::RunRecord& run) {
   return line + "\n";
 }
 
-// Follows one store from `last_seq` on.
-class Follower {
+// Prints the runs a RunFollower delivers.
+class Printer {
  public:
-  Follower(const Invocation& inv, std::vector<std::string> vigy_ids, bool failed_only)
-      : inv_(inv), vigy_ids_(std::move(vigy_ids)), failed_only_(failed_only) {}
-
-  // Starts at the newest committed run: only later commits are printed.
-  Status Start(std::unique_ptr<core::Store> store) {
-    store_ = std::move(store);
-    // The data version first, so a commit racing with this start still
-    // moves it and is noticed on the next poll.
-    core::Result<int64_t> version = store_->DataVersion();
-    if (!version.ok()) return version.status();
-    data_version_ = *version;
-    core::Result<int64_t> latest = store_->LatestRunSeq();
-    if (!latest.ok()) return latest.status();
-    last_seq_ = *latest;
-    return Status::Ok();
-  }
-
-  // What is being watched, for -v.
-  std::string Describe() const {
-    if (store_->missing()) {
-      return fmt::format("watching '{}' for new runs (no store there yet)", store_->path());
-    }
-    return fmt::format("watching '{}' for new runs", store_->path());
-  }
+  explicit Printer(const Invocation& inv) : inv_(inv) {}
 
   // Prints what was committed since the last poll. Sets `closed` when stdout
   // can no longer be written.
-  Status Poll(bool& closed) {
-    if (store_->missing()) return Reopen();
-    core::Result<int64_t> version = store_->DataVersion();
-    if (!version.ok()) return version.status();
-    if (*version == data_version_) return Status::Ok();
-    data_version_ = *version;
-    for (;;) {
-      // Every run numbered up to `latest` was committed before it was read,
-      // so once the filtered query comes back short, nothing up to `latest`
-      // is left to print, whether it matched the filter or not.
-      core::Result<int64_t> latest = store_->LatestRunSeq();
-      if (!latest.ok()) return latest.status();
-      core::Result<std::vector<core::RunRecord>> runs =
-          store_->ListRunsCommittedAfter(last_seq_, vigy_ids_, failed_only_, kBatch);
-      if (!runs.ok()) return runs.status();
-      for (const core::RunRecord& run : *runs) Print(run);
+  Status Poll(core::RunFollower& follower, bool& closed) {
+    bool printed = false;
+    Status status = follower.Poll([&](const core::RunRecord& run) {
+      Print(run);
+      printed = true;
+      return true;
+    });
+    if (!status.ok()) return status;
+    if (printed) {
       std::fflush(stdout);
-      if (std::ferror(stdout)) {
-        closed = true;
-        return Status::Ok();
-      }
-      if (static_cast<int64_t>(runs->size()) == kBatch) {
-        last_seq_ = runs->back().seq;
-        continue;
-      }
-      last_seq_ = std::max(*latest, runs->empty() ? last_seq_ : runs->back().seq);
-      return Status::Ok();
+      closed = std::ferror(stdout) != 0;
     }
-  }
-
- private:
-  // A store that did not exist when the watch started: once the file is
-  // there, every run in it was committed after the start.
-  Status Reopen() {
-    std::error_code ec;
-    if (std::filesystem::file_size(store_->path(), ec) == 0 || ec) return Status::Ok();
-    core::Result<std::unique_ptr<core::Store>> store = store_->NewConnection();
-    if (!store.ok()) return store.status();
-    if ((*store)->missing()) return Status::Ok();
-    store_ = std::move(store).value();
-    last_seq_ = 0;
-    data_version_.reset();
     return Status::Ok();
   }
 
+ private:
   void Print(const core::RunRecord& run) {
     if (inv_.global.json) {
       inv_.out.Print(CompactJson(core::ToJson(run)) + "\n");
@@ -135,12 +79,15 @@ class Follower {
   }
 
   const Invocation& inv_;
-  std::vector<std::string> vigy_ids_;
-  bool failed_only_;
-  std::unique_ptr<core::Store> store_;
-  std::optional<int64_t> data_version_;
-  int64_t last_seq_ = 0;
 };
+
+// What is being watched, for -v.
+std::string Describe(const core::RunFollower& follower) {
+  if (follower.store().missing()) {
+    return fmt::format("watching '{}' for new runs (no store there yet)", follower.store().path());
+  }
+  return fmt::format("watching '{}' for new runs", follower.store().path());
+}
 
 }  // namespace
 
@@ -170,12 +117,13 @@ Status RunWatch(const Invocation& inv, const WatchOptions& options) {
     for (const core::Vigy& vigy : *vigies) ids.push_back(vigy.id);
   }
 
-  Follower follower(inv, std::move(ids), options.failed);
+  core::RunFollower follower(std::move(ids), options.failed);
   if (Status s = follower.Start(std::move(store).value()); !s.ok()) return s;
-  if (inv.global.verbosity > 0) inv.out.PrintError(fmt::format("vigy: {}\n", follower.Describe()));
+  if (inv.global.verbosity > 0) inv.out.PrintError(fmt::format("vigy: {}\n", Describe(follower)));
+  Printer printer(inv);
   while (!stop.received()) {
     bool closed = false;
-    if (Status s = follower.Poll(closed); !s.ok()) return s;
+    if (Status s = printer.Poll(follower, closed); !s.ok()) return s;
     if (closed) return Status::Ok();  // the reader went away: nothing left to do
     std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
   }

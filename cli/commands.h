@@ -154,12 +154,15 @@ void SetupCompleteVigies(CLI::App& sub, CompleteVigiesOptions& options);
 core::Status RunCompleteVigies(const Invocation& inv, const CompleteVigiesOptions& options);
 
 // vigy serve [--selector S] [--once] [--keep-runs N] [--log-format F] [--workers N]
+//            [--http ADDR [--http-token-file FILE]]
 struct ServeOptions {
   std::optional<std::string> selector;
   bool once = false;
   std::string keep_runs = "1000";
   std::string log_format = "text";
   std::string workers;  // empty: the default for this machine
+  std::optional<std::string> http;             // listen address; unset: no HTTP
+  std::optional<std::string> http_token_file;  // unset: STORE.http-token
 };
 void SetupServe(CLI::App& sub, ServeOptions& options);
 core::Status RunServe(const Invocation& inv, const ServeOptions& options);

@@ -7,6 +7,7 @@
 
 #include "cli/duration.h"
 #include "cli/one_line.h"
+#include "core/clock.h"
 #include "core/time_format.h"
 
 namespace vigy::cli {
@@ -186,6 +187,26 @@ std::string ServeLog::Format(const core::SchedulerEvent& event) {
   }
   return fmt::format("{} {:<5} {}\n", core::FormatRfc3339Ms(event.at_ms), LevelName(level),
                      OneLine(Describe(event)));
+}
+
+void ServeLog::Note(std::string_view event, bool warn, const std::string& message) {
+  const Level level = warn ? Level::kWarn : Level::kInfo;
+  if (verbosity_ < 0 && !warn) return;
+  const int64_t now = core::SystemClock().NowMs();
+  std::string line;
+  if (format_ == LogFormat::kJson) {
+    nlohmann::json j;
+    j["time"] = core::FormatRfc3339Ms(now);
+    j["level"] = LevelName(level);
+    j["event"] = event;
+    j["message"] = message;
+    line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  } else {
+    line = fmt::format("{} {:<5} {}\n", core::FormatRfc3339Ms(now), LevelName(level),
+                       OneLine(message));
+  }
+  std::lock_guard lock(mutex_);
+  WriteLine(line);
 }
 
 void ServeLog::Write(const core::SchedulerEvent& event) {

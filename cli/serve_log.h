@@ -32,6 +32,10 @@ class ServeLog {
   // One line for `event`, or empty when this verbosity leaves it out.
   std::string Format(const core::SchedulerEvent& event);
 
+  // A line about serve itself rather than a scheduler event (the HTTP
+  // listener): `event` names it in JSON lines; info, or warn with `warn`.
+  void Note(std::string_view event, bool warn, const std::string& message);
+
  private:
   void WriteLine(const std::string& line);
 

@@ -13,15 +13,6 @@ namespace {
 
 constexpr size_t kErrorSummaryWidth = 60;
 
-std::string ShortSpan(int64_t ms) {
-  if (ms < 0) ms = 0;
-  int64_t s = ms / 1000;
-  if (s < 60) return fmt::format("{}s", s);
-  if (s < 3600) return fmt::format("{}m", s / 60);
-  if (s < 48 * 3600) return fmt::format("{}h", s / 3600);
-  return fmt::format("{}d", s / 86400);
-}
-
 std::string Time(int64_t ms, int64_t now_ms) {
   return fmt::format("{} ({})", core::FormatRfc3339Ms(ms), FormatAgo(ms, now_ms));
 }
@@ -57,26 +48,10 @@ std::string FormatSchedule(const core::Schedule& schedule, bool with_jitter) {
   return text;
 }
 
-std::string FormatAgo(int64_t then_ms, int64_t now_ms) {
-  return ShortSpan(now_ms - then_ms) + " ago";
-}
-
-std::string FormatUntil(int64_t due_ms, int64_t now_ms) {
-  if (due_ms <= now_ms) return "due";
-  // Round up, so "in 0s" never shows for a time still to come.
-  return "in " + ShortSpan(due_ms - now_ms + 999);
-}
-
 std::string FormatNextTick(const core::Vigy& vigy, const core::VigyRuntime& runtime, int64_t now_ms,
                            bool serve_live) {
   if (!serve_live || !vigy.enabled || !runtime.next_due_ms) return "-";
   return FormatUntil(*runtime.next_due_ms, now_ms);
-}
-
-std::string VigyStateName(const core::Vigy& vigy, const core::VigyRuntime& runtime) {
-  if (!vigy.enabled) return "disabled";
-  if (runtime.last_result == core::kResultFailed) return "failing";
-  return "enabled";
 }
 
 Style VigyStateStyle(const std::string& state) {

@@ -11,6 +11,7 @@
 
 #include "cli/output.h"
 #include "core/model.h"
+#include "core/time_format.h"
 #include "core/vigy.h"
 #include "core/store.h"
 
@@ -27,11 +28,8 @@ std::string CompactJson(const nlohmann::json& value);
 // jitter window is added: "every 1m (jitter 10s)".
 std::string FormatSchedule(const core::Schedule& schedule, bool with_jitter = false);
 
-// How long ago `then_ms` was: "0s ago", "42s ago", "5m ago", "3h ago", "2d ago".
-std::string FormatAgo(int64_t then_ms, int64_t now_ms);
-
-// When `due_ms` comes: "in 4s", or "due" once it has passed.
-std::string FormatUntil(int64_t due_ms, int64_t now_ms);
+using core::FormatAgo;
+using core::FormatUntil;
 
 // When serve will next tick the vigy, as list and show print it: "in 4s" or
 // "due", or "-" when it is disabled, has no plan, or no serve is live (a plan
@@ -39,9 +37,7 @@ std::string FormatUntil(int64_t due_ms, int64_t now_ms);
 std::string FormatNextTick(const core::Vigy& vigy, const core::VigyRuntime& runtime, int64_t now_ms,
                            bool serve_live);
 
-// "enabled", "disabled", or "failing" for an enabled vigy whose latest run
-// failed.
-std::string VigyStateName(const core::Vigy& vigy, const core::VigyRuntime& runtime);
+using core::VigyStateName;
 Style VigyStateStyle(const std::string& state);
 Style ResultStyle(std::string_view result);
 

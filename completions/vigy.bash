@@ -26,7 +26,7 @@ _vigy_command_opts() {
         tick) echo "--all -l --selector --dry-run" ;;
         runs) echo "-n --limit --failed --since --prune --keep" ;;
         watch) echo "--failed" ;;
-        serve) echo "-l --selector --once --keep-runs --log-format --workers" ;;
+        serve) echo "-l --selector --once --keep-runs --log-format --workers --http --addr --bind --http-token-file" ;;
         health) echo "--stale-after" ;;
         kv) echo "" ;;
         eval) echo "$limits" ;;
@@ -93,6 +93,12 @@ _vigy() {
             ;;
         --handler)
             COMPREPLY=($(compgen -c -- "$cur"))
+            return
+            ;;
+        --http-token-file)
+            local IFS=$'\n'
+            COMPREPLY=($(compgen -f -- "$cur"))
+            compopt -o filenames 2>/dev/null
             return
             ;;
         --log-format)

@@ -147,6 +147,10 @@ complete -c vigy -n '__fish_seen_subcommand_from serve' -l once -d 'tick every v
 complete -c vigy -n '__fish_seen_subcommand_from serve' -l keep-runs -x -d 'runs to keep per vigy'
 complete -c vigy -n '__fish_seen_subcommand_from serve' -l log-format -x -a 'text json' -d 'the format of the log on stderr'
 complete -c vigy -n '__fish_seen_subcommand_from serve' -l workers -x -d 'evaluation threads'
+complete -c vigy -n '__fish_seen_subcommand_from serve' -l http -x -d 'also serve the HTTP API on HOST:PORT'
+complete -c vigy -n '__fish_seen_subcommand_from serve' -l addr -x -d 'also serve the HTTP API on HOST:PORT'
+complete -c vigy -n '__fish_seen_subcommand_from serve' -l bind -x -d 'also serve the HTTP API on HOST:PORT'
+complete -c vigy -n '__fish_seen_subcommand_from serve' -l http-token-file -r -F -d 'file holding the bearer token'
 
 # health.
 complete -c vigy -n '__fish_seen_subcommand_from health' -l stale-after -x -d 'how late a vigy may be'

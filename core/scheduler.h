@@ -133,6 +133,9 @@ class Scheduler {
   // Asks Run() to finish. Thread-safe; not async-signal-safe.
   void Stop();
 
+  // Ticks leased and not yet committed, now. Thread-safe.
+  size_t TicksInFlight() const { return in_flight_.load(std::memory_order_relaxed); }
+
  private:
   struct Tracked;
   struct Finished;
@@ -165,7 +168,7 @@ class Scheduler {
 
   std::map<std::string, std::unique_ptr<Tracked>> tracked_;  // by vigy id
   TimerQueue timers_;
-  size_t in_flight_ = 0;
+  std::atomic<size_t> in_flight_{0};  // written by Run()'s thread only
   std::optional<int64_t> change_stamp_;
   int64_t next_poll_ms_ = 0;
   int64_t next_heartbeat_ms_ = 0;

@@ -1,5 +1,7 @@
 #include "core/time_format.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 
@@ -114,6 +116,27 @@ std::optional<int64_t> ParseRfc3339Ms(std::string_view text) {
   int64_t days = sys_days{date}.time_since_epoch().count();
   return days * kMsPerDay + int64_t{h} * 3'600'000 + int64_t{mi} * 60'000 + int64_t{s} * 1000 +
          milli - offset_ms;
+}
+
+namespace {
+
+std::string ShortSpan(int64_t ms) {
+  if (ms < 0) ms = 0;
+  int64_t s = ms / 1000;
+  if (s < 60) return fmt::format("{}s", s);
+  if (s < 3600) return fmt::format("{}m", s / 60);
+  if (s < 48 * 3600) return fmt::format("{}h", s / 3600);
+  return fmt::format("{}d", s / 86400);
+}
+
+}  // namespace
+
+std::string FormatAgo(int64_t then_ms, int64_t now_ms) { return ShortSpan(now_ms - then_ms) + " ago"; }
+
+std::string FormatUntil(int64_t due_ms, int64_t now_ms) {
+  if (due_ms <= now_ms) return "due";
+  // Round up, so "in 0s" never shows for a time still to come.
+  return "in " + ShortSpan(due_ms - now_ms + 999);
 }
 
 }  // namespace vigy::core

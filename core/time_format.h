@@ -20,4 +20,11 @@ std::string FormatRfc3339Ms(int64_t epoch_ms);
 // nullopt if the text is not such a timestamp or names an impossible date.
 std::optional<int64_t> ParseRfc3339Ms(std::string_view text);
 
+// How long ago `then_ms` was, for people: "0s ago", "42s ago", "5m ago",
+// "3h ago", "2d ago".
+std::string FormatAgo(int64_t then_ms, int64_t now_ms);
+
+// When `due_ms` comes: "in 4s", or "due" once it has passed.
+std::string FormatUntil(int64_t due_ms, int64_t now_ms);
+
 }  // namespace vigy::core

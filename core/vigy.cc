@@ -3,9 +3,16 @@
 #include <fmt/format.h>
 
 #include "core/json_fields.h"
+#include "core/model.h"
 #include "core/time_format.h"
 
 namespace vigy::core {
+
+std::string VigyStateName(const Vigy& vigy, const VigyRuntime& runtime) {
+  if (!vigy.enabled) return "disabled";
+  if (runtime.last_result == kResultFailed) return "failing";
+  return "enabled";
+}
 
 using nlohmann::json;
 

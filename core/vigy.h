@@ -90,6 +90,10 @@ struct VigyRuntime {
   friend bool operator==(const VigyRuntime&, const VigyRuntime&) = default;
 };
 
+// "enabled", "disabled", or "failing" for an enabled vigy whose latest run
+// failed: the state listings, the status page and /metrics show.
+std::string VigyStateName(const Vigy& vigy, const VigyRuntime& runtime);
+
 // {kind: "none"} | {kind: "every", every_ms, jitter_ms} |
 // {kind: "cron", cron, jitter_ms}
 nlohmann::json ToJson(const Schedule& schedule);

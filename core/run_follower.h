@@ -1,0 +1,52 @@
+// Follows the runs committed to one store, by any process (serve, `vigy
+// tick`, another machine's serve on a shared file), in commit order, each
+// once. It reads the store's commit sequence (runs.seq) and polls PRAGMA
+// data_version, so a poll that finds nothing new costs one cheap query.
+// Used by `vigy watch` and by the HTTP event stream.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model.h"
+#include "core/status.h"
+#include "core/store.h"
+
+namespace vigy::core {
+
+class RunFollower {
+ public:
+  // Only runs of `vigy_ids` when not empty; only failed runs when failed_only.
+  explicit RunFollower(std::vector<std::string> vigy_ids = {}, bool failed_only = false);
+
+  // Takes the connection to follow. Later polls deliver the runs committed
+  // after the newest one committed now, or, when `after_seq` is given, after
+  // that commit sequence number.
+  Status Start(std::unique_ptr<Store> store,
+               std::optional<int64_t> after_seq = std::nullopt);
+
+  // Calls `deliver` with each run committed since the last poll, oldest
+  // first. When `deliver` returns false the poll stops after that run; the
+  // next poll goes on with the run after it. A store that was missing when
+  // followed is opened once its file appears; every run in it counts as new.
+  Status Poll(const std::function<bool(const RunRecord&)>& deliver);
+
+  const Store& store() const { return *store_; }
+  // The commit sequence number of the last run looked at.
+  int64_t last_seq() const { return last_seq_; }
+
+ private:
+  Status Reopen();
+
+  std::vector<std::string> vigy_ids_;
+  bool failed_only_;
+  std::unique_ptr<Store> store_;
+  std::optional<int64_t> data_version_;
+  int64_t last_seq_ = 0;
+};
+
+}  // namespace vigy::core
