@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "core/ids.h"
+#include "core/tick_context.h"
 #include "lisp/json.h"
 
 namespace vigy::cli {
@@ -103,7 +104,7 @@ core::Result<std::pair<std::string, nlohmann::json>> ParseKvSeed(std::string_vie
   if (key.empty()) {
     return core::Status::InvalidArgument(fmt::format("bad --kv '{}': the key is empty", text));
   }
-  if (key.starts_with("__")) {
+  if (core::IsReservedKey(key)) {
     return core::Status::InvalidArgument(fmt::format(
         "bad --kv key '{}': keys starting with \"__\" are reserved for the runtime", key));
   }

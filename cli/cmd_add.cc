@@ -8,7 +8,8 @@
 #include "cli/program_file.h"
 #include "cli/store_access.h"
 #include "core/ids.h"
-#include "storage/sqlite_store.h"
+#include "core/model_json.h"
+#include "core/ops_vigies.h"
 
 namespace vigy::cli {
 namespace {
@@ -31,39 +32,6 @@ core::Result<std::string> ChooseName(const AddOptions& options) {
         fmt::format("{} (the name comes from the file name; choose one with --name)", s.message()));
   }
   return name;
-}
-
-// Overwrites the record of the vigy with the same name, keeping its creation
-// time, kv, runs and counters; adds it if there is none.
-Status Replace(core::Store& store, core::Vigy& vigy) {
-  // Two rounds: the vigy may be removed, or added, by someone else between
-  // the look and the write.
-  for (int round = 0; round < 2; ++round) {
-    core::Result<core::Vigy> existing = store.GetVigy(vigy.id);
-    if (existing.ok() && existing->name == vigy.name) {
-      vigy.created_at_ms = existing->created_at_ms;
-      Status s = store.UpdateVigy(vigy);
-      if (s.code() != Status::Code::kNotFound) return s;
-      continue;
-    }
-    if (!existing.ok() && existing.status().code() != Status::Code::kNotFound) {
-      return existing.status();
-    }
-    Status s = store.InsertVigy(vigy);
-    if (s.code() != Status::Code::kConflict || existing.ok()) return s;
-  }
-  return Status::Conflict(fmt::format("vigy '{}' kept changing; try again", vigy.name));
-}
-
-Status Insert(core::Store& store, const core::Vigy& vigy) {
-  Status s = store.InsertVigy(vigy);
-  if (s.code() != Status::Code::kConflict) return s;
-  core::Result<core::Vigy> existing = store.GetVigy(vigy.id);
-  if (existing.ok() && existing->name == vigy.name) {
-    return Status::Conflict(
-        fmt::format("vigy '{}' already exists (use --replace to overwrite it)", vigy.name));
-  }
-  return s;
 }
 
 }  // namespace
@@ -89,32 +57,39 @@ void SetupAdd(CLI::App& sub, AddOptions& options) {
 }
 
 Status RunAdd(const Invocation& inv, const AddOptions& options) {
-  core::Vigy vigy;
-  if (Status s = ApplyVigyOptions(options.settings, vigy); !s.ok()) return s;
+  core::RegisterRequest request;
+  auto settings = ToVigySettings(options.settings);
+  if (!settings.ok()) return settings.status();
+  request.settings = std::move(settings).value();
+  // The settings' rules first, so a bad value is reported (exit 2) before
+  // any program is read.
+  if (Status s = core::CheckVigySettings(request.settings, /*for_update=*/false); !s.ok()) {
+    return s;
+  }
   core::Result<std::string> name = ChooseName(options);
   if (!name.ok()) return name.status();
-  core::Result<ProgramFile> file = ReadCompilingProgram(inv.out, options.file);
-  if (!file.ok()) {
-    if (file.status().code() != Status::Code::kFailed) return file.status();
-    return Status::Failed(file.status().message() + "; nothing was added");
-  }
+  core::Result<ProgramFile> file = ReadProgramFile(options.file);
+  if (!file.ok()) return file.status();
 
-  vigy.name = *name;
-  vigy.id = core::VigyIdFromName(vigy.name);
-  vigy.program = file->text;
-  vigy.revision = core::Revision(vigy.program);
-  vigy.created_at_ms = vigy.updated_at_ms = core::SystemNowMs();
+  request.name = *name;
+  request.program = file->text;
+  request.file = file->name;
+  request.replace = options.replace;
+  std::vector<lisp::Diagnostic> diagnostics;
+  core::Result<core::Vigy> vigy = core::NewVigy(request, core::SystemNowMs(), &diagnostics);
+  PrintDiagnostics(inv.out, diagnostics, file->text);
+  if (!vigy.ok()) return vigy.status();
 
   auto store = OpenStore(inv.global, core::OpenMode::kCreate);
   if (!store.ok()) return store.status();
-  Status s = options.replace ? Replace(**store, vigy) : Insert(**store, vigy);
-  if (!s.ok()) return s;
+  auto registered = core::StoreNewVigy(**store, std::move(vigy).value(), options.replace);
+  if (!registered.ok()) return registered.status();
 
-  WarnAboutTimeZone(inv.out, vigy.schedule);
+  WarnAboutTimeZone(inv.out, registered->vigy.schedule);
   if (inv.global.json) {
-    inv.out.PrintJson(core::ToJson(vigy));
+    inv.out.PrintJson(core::ToJson(registered->vigy));
   } else {
-    inv.out.Print(vigy.id + "\n");
+    inv.out.Print(registered->vigy.id + "\n");
   }
   return Status::Ok();
 }

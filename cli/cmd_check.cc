@@ -6,7 +6,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/program_file.h"
-#include "core/vigy_library.h"
+#include "core/ops_programs.h"
 
 namespace vigy::cli {
 namespace {
@@ -43,24 +43,25 @@ core::Status RunCheck(const Invocation& inv, const CheckOptions& options) {
       report.push_back(std::move(entry));
       continue;
     }
-    lisp::CompileResult compiled = lisp::Compile(core::VigyLibrary(), file->text, file->name);
     // What add would refuse, check refuses too: `check f && add f` holds.
-    if (core::Status empty = CheckNotEmpty(*file); compiled.ok() && !empty.ok()) {
-      ++failed;
-      entry["ok"] = false;
-      entry["errors"].push_back(ErrorJson({}, empty.message()));
-      if (!inv.global.json) inv.out.Error(empty.message());
-    } else if (compiled.ok()) {
+    std::vector<lisp::Diagnostic> errors;
+    core::Status storable = core::CheckStorableProgram(file->text, file->name, &errors);
+    if (storable.ok()) {
       if (!inv.global.json && inv.global.verbosity > 0) {
         inv.out.Print(fmt::format("{}: {}\n", file->name, inv.out.Paint(Style::kGreen, "ok")));
       }
-    } else {
+    } else if (!errors.empty()) {  // it does not compile
       ++failed;
       entry["ok"] = false;
-      for (const lisp::Diagnostic& d : compiled.errors) {
+      for (const lisp::Diagnostic& d : errors) {
         entry["errors"].push_back(ErrorJson(d.pos, d.message));
       }
-      if (!inv.global.json) PrintDiagnostics(inv.out, compiled.errors, file->text);
+      if (!inv.global.json) PrintDiagnostics(inv.out, errors, file->text);
+    } else {  // it compiles, but is empty
+      ++failed;
+      entry["ok"] = false;
+      entry["errors"].push_back(ErrorJson({}, storable.message()));
+      if (!inv.global.json) inv.out.Error(storable.message());
     }
     report.push_back(std::move(entry));
   }

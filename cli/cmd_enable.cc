@@ -7,7 +7,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/store_access.h"
-#include "storage/sqlite_store.h"
+#include "core/ops_vigies.h"
 
 namespace vigy::cli {
 namespace {
@@ -27,18 +27,16 @@ void Setup(CLI::App& sub, EnableOptions& options, std::string_view verb) {
 core::Status SetEnabled(const Invocation& inv, const EnableOptions& options, bool enabled) {
   auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
-  auto vigies = ResolveVigies(**store, options.vigies);
+  auto vigies = core::SetVigiesEnabled(**store, options.vigies, enabled);
   if (!vigies.ok()) return vigies.status();
-  int64_t now = core::SystemNowMs();
   const std::string_view verb = enabled ? "enabled" : "disabled";
-  for (const core::Vigy& vigy : *vigies) {
-    if (vigy.enabled == enabled) {
-      if (inv.global.verbosity >= 0)
-        inv.out.Print(fmt::format("{} was already {}\n", vigy.name, verb));
+  for (const core::EnabledChange& change : *vigies) {
+    if (inv.global.verbosity < 0) continue;
+    if (!change.changed) {
+      inv.out.Print(fmt::format("{} was already {}\n", change.vigy.name, verb));
       continue;
     }
-    if (core::Status s = (*store)->SetEnabled(vigy.id, enabled, now); !s.ok()) return s;
-    if (inv.global.verbosity >= 0) inv.out.Print(fmt::format("{} {}\n", verb, vigy.name));
+    inv.out.Print(fmt::format("{} {}\n", verb, change.vigy.name));
   }
   return core::Status::Ok();
 }

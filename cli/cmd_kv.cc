@@ -10,7 +10,8 @@
 #include "cli/vigy_printer.h"
 #include "core/ids.h"
 #include "core/model_json.h"
-#include "storage/sqlite_store.h"
+#include "core/ops_kv.h"
+#include "core/ops_programs.h"
 
 namespace vigy::cli {
 namespace {
@@ -30,17 +31,6 @@ Status Usage(std::string_view problem) {
       fmt::format("{} (usage: vigy kv VIGY [get KEY | set KEY JSON | rm KEY | list])", problem));
 }
 
-Status CheckWritableKey(const std::string& key) {
-  if (Status s = core::ValidateKvKey(key); !s.ok()) return s;
-  if (key.starts_with("__")) {
-    return Status::InvalidArgument(fmt::format(
-        "kv key '{}' belongs to the runtime: keys starting with \"__\" may be read but not "
-        "changed",
-        key));
-  }
-  return Status::Ok();
-}
-
 core::Result<KvRequest> ParseRequest(const std::vector<std::string>& words) {
   KvRequest request;
   if (words.empty()) return request;
@@ -58,7 +48,7 @@ core::Result<KvRequest> ParseRequest(const std::vector<std::string>& words) {
     if (Status s = core::ValidateKvKey(request.key); !s.ok()) return s;
     return request;
   }
-  if (Status s = CheckWritableKey(request.key); !s.ok()) return s;
+  if (Status s = core::ValidateWritableKvKey(request.key); !s.ok()) return s;
   if (verb == "rm") {
     request.action = KvAction::kRm;
     return request;
@@ -70,19 +60,13 @@ core::Result<KvRequest> ParseRequest(const std::vector<std::string>& words) {
   return request;
 }
 
-Status NoKey(const std::string& key, const core::Vigy& vigy) {
-  return Status::Failed(fmt::format("no key '{}' in vigy '{}'", key, vigy.name));
-}
-
-Status List(const Invocation& inv, core::Store& store, const core::Vigy& vigy) {
-  auto kv = store.KvList(vigy.id);
-  if (!kv.ok()) return kv.status();
+Status List(const Invocation& inv, const core::Kv& kv) {
   if (inv.global.json) {
-    inv.out.PrintJson(core::KvToJson(*kv, /*include_reserved=*/true));
+    inv.out.PrintJson(core::KvToJson(kv, /*include_reserved=*/true));
     return Status::Ok();
   }
   std::string text;
-  for (const auto& [key, value] : *kv) {
+  for (const auto& [key, value] : kv) {
     if (key.starts_with("__") && inv.global.verbosity <= 0) continue;
     text += fmt::format("{} = {}\n", key, CompactJson(value));
   }
@@ -117,30 +101,27 @@ Status RunKv(const Invocation& inv, const KvOptions& options) {
   if (!request.ok()) return request.status();
   auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
-  core::Result<core::Vigy> vigy = (*store)->FindVigy(options.vigy);
-  if (!vigy.ok()) return vigy.status();
-
+  core::Store& kv_store = **store;
   switch (request->action) {
-    case KvAction::kList:
-      return List(inv, **store, *vigy);
+    case KvAction::kList: {
+      auto kv = core::ListKv(kv_store, options.vigy);
+      if (!kv.ok()) return kv.status();
+      return List(inv, *kv);
+    }
     case KvAction::kGet: {
-      auto value = (*store)->KvGet(vigy->id, request->key);
+      auto value = core::GetKv(kv_store, options.vigy, request->key);
       if (!value.ok()) return value.status();
-      if (!value->has_value()) return NoKey(request->key, *vigy);
       if (inv.global.json) {
-        inv.out.PrintJson(**value);
+        inv.out.PrintJson(*value);
       } else {
-        inv.out.Print(CompactJson(**value) + "\n");
+        inv.out.Print(CompactJson(*value) + "\n");
       }
       return Status::Ok();
     }
     case KvAction::kSet:
-      return (*store)->KvSet(vigy->id, request->key, request->value);
-    case KvAction::kRm: {
-      auto existed = (*store)->KvDelete(vigy->id, request->key);
-      if (!existed.ok()) return existed.status();
-      return *existed ? Status::Ok() : NoKey(request->key, *vigy);
-    }
+      return core::SetKv(kv_store, options.vigy, request->key, request->value);
+    case KvAction::kRm:
+      return core::RemoveKv(kv_store, options.vigy, request->key);
   }
   return Status::Ok();
 }

@@ -8,18 +8,11 @@
 #include "cli/store_access.h"
 #include "cli/table.h"
 #include "cli/vigy_printer.h"
-#include "core/selector.h"
-#include "core/store.h"
+#include "core/ops_json.h"
+#include "core/ops_vigies.h"
 
 namespace vigy::cli {
 namespace {
-
-nlohmann::json ListingJson(const core::VigyListing& listing) {
-  nlohmann::json j = VigyJsonWithoutProgram(listing.vigy);
-  j["runtime"] = core::ToJson(listing.runtime);
-  if (listing.last_run) j["last_run"] = ToJson(*listing.last_run);
-  return j;
-}
 
 // NEXT is shown only while a serve is live: a plan left by a serve that has
 // stopped tells nothing about when the vigy will tick.
@@ -54,29 +47,25 @@ void SetupList(CLI::App& sub, ListOptions& options) {
 }
 
 core::Status RunList(const Invocation& inv, const ListOptions& options) {
-  core::Result<core::Selector> selector = core::Selector();
-  if (options.selector) selector = core::ParseSelector(*options.selector);
-  if (!selector.ok()) return selector.status();
+  core::ListRequest request;
+  request.selector = options.selector;
+  // A bad request is a usage error even when there is no store to open.
+  if (core::Status s = core::CheckListRequest(request); !s.ok()) return s;
   auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
-  auto listings = (*store)->ListVigies();
-  if (!listings.ok()) return listings.status();
+  auto list = core::ListVigies(**store, request);
+  if (!list.ok()) return list.status();
 
   if (inv.global.json) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const core::VigyListing& listing : *listings) {
-      if (selector->Matches(listing.vigy.labels)) list.push_back(ListingJson(listing));
-    }
-    inv.out.PrintJson(list);
+    nlohmann::json json = nlohmann::json::array();
+    for (const core::VigyListing& listing : list->vigies) json.push_back(core::ToJson(listing));
+    inv.out.PrintJson(json);
     return core::Status::Ok();
   }
   Table table({"STATE", "NAME", "ID", "SCHEDULE", "LAST", "LAST RUN", "NEXT"});
   int64_t now = core::SystemNowMs();
-  auto serve = (*store)->ReadServe();
-  if (!serve.ok()) return serve.status();
-  const bool serve_live = serve->has_value() && core::ServeIsLive(**serve, now);
-  for (const core::VigyListing& listing : *listings) {
-    if (selector->Matches(listing.vigy.labels)) table.AddRow(Row(listing, now, serve_live));
+  for (const core::VigyListing& listing : list->vigies) {
+    table.AddRow(Row(listing, now, list->serve_live));
   }
   if (table.size() > 0) inv.out.Print(table.Render(inv.out));
   return core::Status::Ok();

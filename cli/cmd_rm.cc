@@ -6,7 +6,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/store_access.h"
-#include "storage/sqlite_store.h"
+#include "core/ops_vigies.h"
 
 namespace vigy::cli {
 
@@ -23,10 +23,9 @@ void SetupRm(CLI::App& sub, RmOptions& options) {
 core::Status RunRm(const Invocation& inv, const RmOptions& options) {
   auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
-  auto vigies = ResolveVigies(**store, options.vigies);
+  auto vigies = core::DeleteVigies(**store, options.vigies);
   if (!vigies.ok()) return vigies.status();
   for (const core::Vigy& vigy : *vigies) {
-    if (core::Status s = (*store)->DeleteVigy(vigy.id); !s.ok()) return s;
     if (inv.global.verbosity >= 0) inv.out.Print(fmt::format("removed {}\n", vigy.name));
   }
   return core::Status::Ok();

@@ -2,26 +2,17 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <chrono>
 
 #include "cli/arg_parsers.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/program_file.h"
-#include "cli/stop_signals.h"
 #include "cli/run_printer.h"
-#include "core/ids.h"
-#include "core/tick.h"
-#include "core/vigy_library.h"
+#include "cli/stop_signals.h"
+#include "core/ops_programs.h"
 
 namespace vigy::cli {
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 core::Result<core::Kv> SeedKv(const std::vector<std::string>& seeds) {
   core::Kv kv;
@@ -58,22 +49,20 @@ core::Status RunRun(const Invocation& inv, const RunOptions& options) {
   auto file = ReadProgramFile(options.file);
   if (!file.ok()) return file.status();
 
-  lisp::CompileResult compiled = lisp::Compile(core::VigyLibrary(), file->text, file->name);
-  if (!compiled.ok()) {
-    PrintDiagnostics(inv.out, compiled.errors, file->text);
-    return core::Status::Failed("");
+  core::RunRequest request;
+  request.source = file->text;
+  request.file = file->name;
+  request.vigy_name = file->stem;
+  request.kv = std::move(*kv);
+  request.limits = *limits;
+  std::vector<lisp::Diagnostic> diagnostics;
+  core::Result<core::TickOutcome> ran = core::RunProgram(request, &diagnostics);
+  PrintDiagnostics(inv.out, diagnostics, file->text);
+  if (!ran.ok()) {
+    return ran.status().code() == core::Status::Code::kFailed ? core::Status::Failed("")
+                                                              : ran.status();
   }
-
-  core::TickInput input;
-  input.program = compiled.program;
-  input.file = file->name;
-  input.vigy_name = file->stem;
-  input.vigy_id = core::VigyIdFromName(file->stem);
-  input.revision = core::Revision(file->text);
-  input.kv = std::move(*kv);
-  input.limits = *limits;
-  input.tick_ms = NowMs();
-  core::TickOutcome outcome = core::RunTick(input);
+  const core::TickOutcome& outcome = *ran;
 
   const lisp::Diagnostic* diagnostic = outcome.diagnostic ? &*outcome.diagnostic : nullptr;
   if (inv.global.json) {

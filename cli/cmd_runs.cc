@@ -11,15 +11,14 @@
 #include "cli/store_access.h"
 #include "cli/vigy_printer.h"
 #include "core/model_json.h"
+#include "core/ops_runs.h"
 #include "core/time_format.h"
-#include "storage/sqlite_store.h"
 
 namespace vigy::cli {
 namespace {
 
 using core::Status;
 
-constexpr int64_t kDefaultLimit = 20;
 constexpr int64_t kDefaultKeep = 1000;
 constexpr uint64_t kMaxCount = 1'000'000'000;
 
@@ -59,13 +58,9 @@ Status Prune(const Invocation& inv, const RunsOptions& options) {
   if (!keep.ok()) return keep.status();
   auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
-  std::optional<std::string> vigy_id;
-  if (!options.vigy.empty()) {
-    core::Result<core::Vigy> vigy = (*store)->FindVigy(options.vigy);
-    if (!vigy.ok()) return vigy.status();
-    vigy_id = vigy->id;
-  }
-  core::Result<int64_t> removed = (*store)->PruneRuns(*keep, vigy_id);
+  std::optional<std::string> ref;
+  if (!options.vigy.empty()) ref = options.vigy;
+  core::Result<int64_t> removed = core::PruneRuns(**store, ref, *keep);
   if (!removed.ok()) return removed.status();
   if (inv.global.json) {
     inv.out.PrintJson(nlohmann::json{{"removed", *removed}});
@@ -81,7 +76,7 @@ void SetupRuns(CLI::App& sub, RunsOptions& options) {
   sub.add_option("VIGY", options.vigy, "only this vigy's runs (name, id or unique id prefix)")
       ->type_name("");
   sub.add_option("--limit,-n", options.limit,
-                 fmt::format("at most N runs (default {})", kDefaultLimit))
+                 fmt::format("at most N runs (default {})", core::kDefaultRunsLimit))
       ->type_name("N");
   sub.add_flag("--failed", options.failed, "only failed runs");
   sub.add_option("--since", options.since,
@@ -102,8 +97,7 @@ Status RunRuns(const Invocation& inv, const RunsOptions& options) {
   if (options.prune) return Prune(inv, options);
   if (!options.keep.empty()) return Status::InvalidArgument("--keep needs --prune");
 
-  core::RunQuery query;
-  query.limit = kDefaultLimit;
+  core::RunsRequest query;
   query.failed_only = options.failed;
   if (!options.limit.empty()) {
     core::Result<uint64_t> limit = ParseCount("--limit", options.limit, kMaxCount);
@@ -115,14 +109,10 @@ Status RunRuns(const Invocation& inv, const RunsOptions& options) {
     if (!since.ok()) return since.status();
     query.since_ms = *since;
   }
+  if (!options.vigy.empty()) query.ref = options.vigy;
   auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
-  if (!options.vigy.empty()) {
-    core::Result<core::Vigy> vigy = (*store)->FindVigy(options.vigy);
-    if (!vigy.ok()) return vigy.status();
-    query.vigy_id = vigy->id;
-  }
-  auto runs = (*store)->ListRuns(query);
+  auto runs = core::ListRuns(**store, query);
   if (!runs.ok()) return runs.status();
 
   if (inv.global.json) {

@@ -10,58 +10,14 @@
 #include "cli/store_access.h"
 #include "cli/vigy_printer.h"
 #include "core/model_json.h"
+#include "core/ops_json.h"
+#include "core/ops_vigies.h"
 #include "core/time_format.h"
-#include "storage/sqlite_store.h"
 
 namespace vigy::cli {
 namespace {
 
-constexpr int64_t kRecentRuns = 5;
-
-struct Shown {
-  core::Vigy vigy;
-  core::VigyRuntime runtime;
-  std::optional<core::StateSnapshot> state;
-  core::Kv kv;
-  std::vector<core::RunRecord> runs;
-  bool serve_live = false;
-};
-
-core::Result<Shown> Load(core::Store& store, const std::string& ref) {
-  Shown shown;
-  core::Result<core::Vigy> vigy = store.FindVigy(ref);
-  if (!vigy.ok()) return vigy.status();
-  shown.vigy = std::move(vigy).value();
-  const std::string& id = shown.vigy.id;
-  auto runtime = store.GetRuntime(id);
-  if (!runtime.ok()) return runtime.status();
-  shown.runtime = *runtime;
-  auto state = store.GetState(id);
-  if (!state.ok()) return state.status();
-  shown.state = std::move(state).value();
-  auto kv = store.KvList(id);
-  if (!kv.ok()) return kv.status();
-  shown.kv = std::move(kv).value();
-  auto runs = store.ListRuns(core::RunQuery{.vigy_id = id, .limit = kRecentRuns});
-  if (!runs.ok()) return runs.status();
-  shown.runs = std::move(runs).value();
-  auto serve = store.ReadServe();
-  if (!serve.ok()) return serve.status();
-  shown.serve_live = serve->has_value() && core::ServeIsLive(**serve, core::SystemNowMs());
-  return shown;
-}
-
-nlohmann::json ShownJson(const Shown& shown) {
-  nlohmann::json runs = nlohmann::json::array();
-  for (const core::RunRecord& run : shown.runs) runs.push_back(core::ToJson(run));
-  nlohmann::json j = nlohmann::json::object();
-  j["vigy"] = core::ToJson(shown.vigy);
-  j["runtime"] = core::ToJson(shown.runtime);
-  j["state"] = core::ToJson(shown.state ? shown.state->state : core::VigyState{});
-  j["kv"] = core::KvToJson(shown.kv, /*include_reserved=*/true);
-  j["runs"] = std::move(runs);
-  return j;
-}
+using Shown = core::VigyDetail;
 
 std::vector<std::string> EntryLines(const nlohmann::json& object) {
   std::vector<std::string> lines;
@@ -142,10 +98,10 @@ void SetupShow(CLI::App& sub, ShowOptions& options) {
 core::Status RunShow(const Invocation& inv, const ShowOptions& options) {
   auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
-  core::Result<Shown> shown = Load(**store, options.vigy);
+  core::Result<Shown> shown = core::ShowVigy(**store, options.vigy);
   if (!shown.ok()) return shown.status();
   if (inv.global.json) {
-    inv.out.PrintJson(ShownJson(*shown));
+    inv.out.PrintJson(core::ToJson(*shown));
   } else {
     inv.out.Print(ShownText(inv.out, *shown, inv.global.verbosity > 0));
   }

@@ -12,31 +12,12 @@
 #include "cli/store_access.h"
 #include "cli/vigy_printer.h"
 #include "core/model_json.h"
-#include "core/selector.h"
-#include "core/tick_pipeline.h"
-#include "storage/sqlite_store.h"
+#include "core/ops_runs.h"
 
 namespace vigy::cli {
 namespace {
 
 using core::Status;
-
-// The vigies to tick: those named (disabled ones too), or every enabled vigy
-// (that the selector matches), by name.
-core::Result<std::vector<core::Vigy>> Choose(core::Store& store,
-                                             const TickCommandOptions& options,
-                                             const core::Selector& selector) {
-  if (!options.vigies.empty()) return ResolveVigies(store, options.vigies);
-  auto listings = store.ListVigies();
-  if (!listings.ok()) return listings.status();
-  std::vector<core::Vigy> vigies;
-  for (core::VigyListing& listing : *listings) {
-    if (listing.vigy.enabled && selector.Matches(listing.vigy.labels)) {
-      vigies.push_back(std::move(listing.vigy));
-    }
-  }
-  return vigies;
-}
 
 // The failed run's error ("line:col: message") as a diagnostic in the vigy's
 // program, to print with the offending line; nullopt when the error has no
@@ -102,39 +83,30 @@ void SetupTick(CLI::App& sub, TickCommandOptions& options) {
 }
 
 Status RunTick(const Invocation& inv, const TickCommandOptions& options) {
-  int ways = (options.vigies.empty() ? 0 : 1) + (options.all ? 1 : 0) + (options.selector ? 1 : 0);
-  if (ways != 1) {
-    return Status::InvalidArgument("name the vigies to tick, or give --all or --selector (one)");
-  }
-  core::Result<core::Selector> selector = core::Selector();
-  if (options.selector) selector = core::ParseSelector(*options.selector);
-  if (!selector.ok()) return selector.status();
+  core::TickRequest request;
+  request.refs = options.vigies;
+  request.all = options.all;
+  request.selector = options.selector;
+  request.dry_run = options.dry_run;
+  request.on_wait = [&inv](const std::string& message) { inv.out.Error(message); };
+  // A bad request is a usage error even when there is no store to open.
+  if (Status s = core::CheckTickRequest(request); !s.ok()) return s;
 
   // A signal ends the command through the one cleanup path: what the tick
   // in progress started is killed and its lease given back.
   StopSignals signals(EndInterrupted);
   auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
-  auto vigies = Choose(**store, options, *selector);
-  if (!vigies.ok()) return vigies.status();
-
-  core::ProgramCache cache;
-  core::TickPipeline pipeline(**store, cache);
-  core::TickOptions tick_options;
-  tick_options.dry_run = options.dry_run;
-  tick_options.on_wait = [&inv](const std::string& message) { inv.out.Error(message); };
   bool single = options.vigies.size() == 1;
   bool any_failed = false;
   bool printed = false;           // a run's text is on stdout already
   std::optional<Status> trouble;  // the first tick that could not run
   nlohmann::json runs = nlohmann::json::array();
-  for (size_t i = 0; i < vigies->size(); ++i) {
-    const core::Vigy& vigy = (*vigies)[i];
-    core::Result<core::RunRecord> run = pipeline.Tick(vigy.id, tick_options);
+  auto report = [&](const core::Vigy& vigy, const core::Result<core::RunRecord>& run) {
     if (!run.ok()) {
       inv.out.Error(fmt::format("cannot tick '{}': {}", vigy.name, run.status().message()));
       if (!trouble) trouble = run.status();
-      continue;
+      return;
     }
     any_failed = any_failed || !run->ok();
     if (inv.global.json) {
@@ -143,10 +115,10 @@ Status RunTick(const Invocation& inv, const TickCommandOptions& options) {
       } else {
         runs.push_back(core::ToJson(*run));
       }
-      continue;
+      return;
     }
     // -q: only failed runs are worth a line.
-    if (inv.global.verbosity < 0 && run->ok()) continue;
+    if (inv.global.verbosity < 0 && run->ok()) return;
     std::string text;
     if (printed) text += "\n";
     printed = true;
@@ -160,7 +132,8 @@ Status RunTick(const Invocation& inv, const TickCommandOptions& options) {
                  source,  inv.global.verbosity > 0};
     text += FormatRun(inv.out, view);
     inv.out.Print(text);
-  }
+  };
+  if (Status s = core::TickVigies(**store, request, report); !s.ok()) return s;
   if (inv.global.json && !single) inv.out.PrintJson(runs);
   // Its message was printed as it happened; keep only the exit code.
   if (trouble) return Silenced(*trouble);

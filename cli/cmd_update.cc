@@ -8,8 +8,8 @@
 #include "cli/program_file.h"
 #include "cli/store_access.h"
 #include "cli/vigy_printer.h"
-#include "core/ids.h"
-#include "storage/sqlite_store.h"
+#include "core/model_json.h"
+#include "core/ops_vigies.h"
 
 namespace vigy::cli {
 
@@ -30,46 +30,41 @@ void SetupUpdate(CLI::App& sub, UpdateOptions& options) {
 }
 
 Status RunUpdate(const Invocation& inv, const UpdateOptions& options) {
-  if (options.file.empty() && !options.settings.any()) {
-    return Status::InvalidArgument("nothing to update: give a FILE or a setting to change");
-  }
-  // Check the options on a scratch record first, so a bad value is reported
-  // (exit 2) before any program is read or the store is opened.
-  core::Vigy scratch;
-  scratch.schedule.kind = core::ScheduleKind::kEvery;
-  scratch.schedule.every_ms = kMinEveryMs;
-  if (Status s = ApplyVigyOptions(options.settings, scratch); !s.ok()) return s;
-
-  std::optional<ProgramFile> program;
-  if (!options.file.empty()) {
-    core::Result<ProgramFile> file = ReadCompilingProgram(inv.out, options.file);
-    if (!file.ok()) {
-      if (file.status().code() != Status::Code::kFailed) return file.status();
-      return Status::Failed(file.status().message() + "; nothing was changed");
+  core::UpdateRequest request;
+  request.ref = options.vigy;
+  auto settings = ToVigySettings(options.settings);
+  if (!settings.ok()) return settings.status();
+  request.settings = std::move(settings).value();
+  if (options.file.empty()) {
+    // Nothing to update, or a bad setting.
+    if (Status s = core::CheckUpdate(request); !s.ok()) return s;
+  } else {
+    // A bad setting is refused (exit 2) before the program is read.
+    if (Status s = core::CheckVigySettings(request.settings, /*for_update=*/true); !s.ok()) {
+      return s;
     }
-    program = std::move(file).value();
+    core::Result<ProgramFile> file = ReadProgramFile(options.file);
+    if (!file.ok()) return file.status();
+    request.program = file->text;
+    request.file = file->name;
+    std::vector<lisp::Diagnostic> diagnostics;
+    Status checked = core::CheckUpdate(request, &diagnostics);
+    PrintDiagnostics(inv.out, diagnostics, file->text);
+    if (!checked.ok()) return checked;
   }
 
   auto store = OpenStore(inv.global, core::OpenMode::kExisting);
   if (!store.ok()) return store.status();
-  core::Result<core::Vigy> found = (*store)->FindVigy(options.vigy);
-  if (!found.ok()) return found.status();
-  core::Vigy vigy = std::move(found).value();
-  if (Status s = ApplyVigyOptions(options.settings, vigy); !s.ok()) return s;
-  if (program) {
-    vigy.program = program->text;
-    vigy.revision = core::Revision(vigy.program);
-  }
-  int64_t now = core::SystemNowMs();
-  vigy.updated_at_ms = now;
-  if (Status s = (*store)->UpdateVigy(vigy); !s.ok()) return s;
+  auto updated = core::UpdateVigy(**store, request);
+  if (!updated.ok()) return updated.status();
 
-  WarnAboutTimeZone(inv.out, vigy.schedule);
+  WarnAboutTimeZone(inv.out, updated->vigy.schedule);
   if (inv.global.json) {
-    inv.out.PrintJson(core::ToJson(vigy));
+    inv.out.PrintJson(core::ToJson(updated->vigy));
   } else if (inv.global.verbosity >= 0) {
-    core::Result<core::VigyRuntime> runtime = (*store)->GetRuntime(vigy.id);
-    inv.out.Print(FormatVigyRecord(inv.out, vigy, runtime.ok() ? &*runtime : nullptr, now));
+    inv.out.Print(FormatVigyRecord(inv.out, updated->vigy,
+                                   updated->runtime ? &*updated->runtime : nullptr,
+                                   core::SystemNowMs()));
   }
   return Status::Ok();
 }

@@ -16,6 +16,7 @@
 #include "cli/store_access.h"
 #include "cli/vigy_printer.h"
 #include "core/model_json.h"
+#include "core/ops_vigies.h"
 #include "core/run_follower.h"
 #include "core/time_format.h"
 
@@ -112,7 +113,7 @@ Status RunWatch(const Invocation& inv, const WatchOptions& options) {
   if (!store.ok()) return store.status();
   std::vector<std::string> ids;
   if (!options.vigies.empty()) {
-    core::Result<std::vector<core::Vigy>> vigies = ResolveVigies(**store, options.vigies);
+    core::Result<std::vector<core::Vigy>> vigies = core::ResolveVigies(**store, options.vigies);
     if (!vigies.ok()) return vigies.status();
     for (const core::Vigy& vigy : *vigies) ids.push_back(vigy.id);
   }

@@ -12,8 +12,6 @@
 #include "cli/one_line.h"
 #include "cli/output.h"
 #include "core/vigy.h"
-#include "core/vigy_library.h"
-#include "lisp/reader.h"
 
 namespace vigy::cli {
 namespace {
@@ -81,35 +79,12 @@ core::Result<ProgramFile> ReadProgramFile(const std::string& path) {
   return TooLarge(path);
 }
 
-core::Status CheckNotEmpty(const ProgramFile& file) {
-  lisp::Arena scratch;
-  lisp::ReadOutput read;
-  lisp::Diagnostic unused;
-  if (lisp::ReadAll(scratch, file.text, file.name, &read, &unused) && read.forms.empty()) {
-    return core::Status::Failed(
-        fmt::format("{} is empty: a program needs at least one form", file.name));
-  }
-  return core::Status::Ok();
-}
-
 void PrintDiagnostics(Output& out, const std::vector<lisp::Diagnostic>& diagnostics,
                       std::string_view source, std::string_view prefix) {
   for (lisp::Diagnostic d : diagnostics) {
     d.message = OneLine(d.message);  // the source line and caret follow it
     out.PrintError(fmt::format("{}{}\n", prefix, d.FormatWithSource(source)));
   }
-}
-
-core::Result<ProgramFile> ReadCompilingProgram(Output& out, const std::string& path) {
-  core::Result<ProgramFile> file = ReadProgramFile(path);
-  if (!file.ok()) return file.status();
-  lisp::CompileResult compiled = lisp::Compile(core::VigyLibrary(), file->text, file->name);
-  if (!compiled.ok()) {
-    PrintDiagnostics(out, compiled.errors, file->text);
-    return core::Status::Failed(fmt::format("{} does not compile", file->name));
-  }
-  if (core::Status s = CheckNotEmpty(*file); !s.ok()) return s;
-  return file;
 }
 
 }  // namespace vigy::cli

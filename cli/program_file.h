@@ -27,12 +27,6 @@ struct ProgramFile {
 // too large), before reading more than the limit.
 core::Result<ProgramFile> ReadProgramFile(const std::string& path);
 
-// kFailed "NAME is empty: a program needs at least one form" for a program
-// with no forms (empty, or only comments), which compiles but is a mistake to
-// register; ok otherwise (including when it does not read: that is for the
-// compiler to report).
-core::Status CheckNotEmpty(const ProgramFile& file);
-
 // The file name without directories and its last extension: "dir/web.vigy" ->
 // "web"; "-" -> "stdin".
 std::string FileStem(std::string_view path);
@@ -41,12 +35,5 @@ std::string FileStem(std::string_view path);
 // on stderr; `prefix` (e.g. "vigy: ") goes before each.
 void PrintDiagnostics(Output& out, const std::vector<lisp::Diagnostic>& diagnostics,
                       std::string_view source, std::string_view prefix = "");
-
-// Reads the program at `path` (as ReadProgramFile) and compiles it against
-// the vigy library, for commands that store programs. A program that does
-// not compile has every diagnostic printed (as PrintDiagnostics) and is
-// kFailed "NAME does not compile"; one with no forms (empty, or only
-// comments) is kFailed "NAME is empty: ...".
-core::Result<ProgramFile> ReadCompilingProgram(Output& out, const std::string& path);
 
 }  // namespace vigy::cli

@@ -9,8 +9,6 @@
 #include "cli/arg_parsers.h"
 #include "cli/duration.h"
 #include "cli/output.h"
-#include "core/cron.h"
-#include "core/ids.h"
 #include "core/selector.h"
 #include "core/time_zone.h"
 
@@ -19,103 +17,16 @@ namespace {
 
 using core::Status;
 
-Status Contradiction(std::string_view a, std::string_view b) {
-  return Status::InvalidArgument(fmt::format("{} and {} cannot be used together", a, b));
-}
-
-Status ApplySchedule(const VigyOptions& o, core::Schedule& schedule) {
-  if (o.every && o.cron) return Contradiction("--every", "--cron");
-  if (o.no_schedule && (o.every || o.cron)) {
-    return Contradiction("--no-schedule", o.every ? "--every" : "--cron");
-  }
-  if (o.every) {
-    core::Result<int64_t> ms = ParseDurationOption("--every", *o.every);
-    if (!ms.ok()) return ms.status();
-    if (*ms < kMinEveryMs) {
-      return Status::InvalidArgument(
-          fmt::format("bad --every '{}': the shortest interval is {}ms", *o.every, kMinEveryMs));
-    }
-    schedule.kind = core::ScheduleKind::kEvery;
-    schedule.every_ms = *ms;
-    schedule.cron.clear();
-  }
-  if (o.cron) {
-    if (core::Result<core::CronSpec> spec = core::ParseCron(*o.cron); !spec.ok()) {
-      return spec.status();
-    }
-    schedule.kind = core::ScheduleKind::kCron;
-    schedule.cron = *o.cron;
-    schedule.every_ms = 0;
-  }
-  if (o.no_schedule) schedule = core::Schedule{};
-  if (o.jitter) {
-    if (o.no_schedule) return Contradiction("--no-schedule", "--jitter");
-    core::Result<int64_t> ms = ParseDurationOption("--jitter", *o.jitter);
-    if (!ms.ok()) return ms.status();
-    schedule.jitter_ms = *ms;
-  }
-  if (schedule.kind == core::ScheduleKind::kNone && schedule.jitter_ms != 0) {
-    return Status::InvalidArgument("--jitter needs a schedule (--every or --cron)");
-  }
-  // The offset is a place inside one interval: a longer window would only
-  // delay the first tick, by up to the whole window.
-  if (schedule.kind == core::ScheduleKind::kEvery && schedule.jitter_ms > schedule.every_ms) {
-    return Status::InvalidArgument(
-        fmt::format("--jitter {} is longer than the interval --every {} (at most the interval)",
-                    FormatDuration(std::chrono::milliseconds(schedule.jitter_ms)),
-                    FormatDuration(std::chrono::milliseconds(schedule.every_ms))));
-  }
-  return Status::Ok();
-}
-
-Status ApplyLabels(const VigyOptions& o, core::Labels& labels) {
-  for (const std::string& text : o.labels) {
-    auto label = core::ParseLabel(text);
-    if (!label.ok()) return label.status();
-    labels[label->first] = label->second;
-  }
-  for (const std::string& key : o.unlabels) {
-    if (Status s = core::ValidateLabelKey(key); !s.ok()) {
-      return Status::InvalidArgument(fmt::format("bad --unlabel '{}': {}", key, s.message()));
-    }
-    labels.erase(key);
-  }
-  return Status::Ok();
-}
-
-Status ApplyLimits(const VigyOptions& o, core::Vigy& vigy) {
-  if (o.timeout && o.no_timeout) return Contradiction("--timeout", "--no-timeout");
-  if (o.max_steps && o.no_max_steps) return Contradiction("--max-steps", "--no-max-steps");
-  if (o.handler && o.no_handler) return Contradiction("--handler", "--no-handler");
-  if (o.timeout) {
-    core::Result<int64_t> ms = ParseDurationOption("--timeout", *o.timeout, 1);
-    if (!ms.ok()) return ms.status();
-    vigy.timeout_ms = *ms;
-  }
-  if (o.no_timeout) vigy.timeout_ms.reset();
-  if (o.max_steps) {
-    auto steps = ParseCount("--max-steps", *o.max_steps,
-                            static_cast<uint64_t>(std::numeric_limits<int64_t>::max() / 2));
-    if (!steps.ok()) return steps.status();
-    vigy.max_steps = static_cast<int64_t>(*steps);
-  }
-  if (o.no_max_steps) vigy.max_steps.reset();
-  if (o.handler) {
-    if (o.handler->find_first_not_of(" \t") == std::string::npos) {
-      return Status::InvalidArgument("--handler needs a command, got an empty one");
-    }
-    vigy.handler = *o.handler;
-  }
-  if (o.no_handler) vigy.handler.reset();
-  return Status::Ok();
+core::Result<std::optional<core::GivenMs>> ParseMs(std::string_view option,
+                                                   const std::optional<std::string>& text,
+                                                   int64_t min_ms = 0) {
+  if (!text) return std::optional<core::GivenMs>();
+  core::Result<int64_t> ms = ParseDurationOption(option, *text, min_ms);
+  if (!ms.ok()) return ms.status();
+  return std::optional<core::GivenMs>(core::GivenMs{*ms, *text});
 }
 
 }  // namespace
-
-bool VigyOptions::any() const {
-  return every || cron || jitter || !labels.empty() || timeout || max_steps || handler ||
-         disabled || !unlabels.empty() || no_schedule || no_timeout || no_max_steps || no_handler;
-}
 
 void AddVigyOptions(CLI::App& sub, VigyOptions& o, bool for_update) {
   sub.add_option("--every", o.every,
@@ -157,12 +68,37 @@ void WarnAboutTimeZone(Output& out, const core::Schedule& schedule) {
   }
 }
 
-Status ApplyVigyOptions(const VigyOptions& options, core::Vigy& vigy) {
-  if (Status s = ApplySchedule(options, vigy.schedule); !s.ok()) return s;
-  if (Status s = ApplyLabels(options, vigy.labels); !s.ok()) return s;
-  if (Status s = ApplyLimits(options, vigy); !s.ok()) return s;
-  if (options.disabled) vigy.enabled = false;
-  return Status::Ok();
+core::Result<core::VigySettings> ToVigySettings(const VigyOptions& o) {
+  core::VigySettings settings;
+  auto every = ParseMs("--every", o.every);
+  if (!every.ok()) return every.status();
+  settings.every = *every;
+  settings.cron = o.cron;
+  auto jitter = ParseMs("--jitter", o.jitter);
+  if (!jitter.ok()) return jitter.status();
+  settings.jitter = *jitter;
+  for (const std::string& text : o.labels) {
+    auto label = core::ParseLabel(text);
+    if (!label.ok()) return label.status();
+    settings.labels[label->first] = label->second;
+  }
+  settings.unlabels = o.unlabels;
+  auto timeout = ParseMs("--timeout", o.timeout, 1);
+  if (!timeout.ok()) return timeout.status();
+  settings.timeout = *timeout;
+  if (o.max_steps) {
+    auto steps = ParseCount("--max-steps", *o.max_steps,
+                            static_cast<uint64_t>(std::numeric_limits<int64_t>::max() / 2));
+    if (!steps.ok()) return steps.status();
+    settings.max_steps = static_cast<int64_t>(*steps);
+  }
+  settings.handler = o.handler;
+  if (o.disabled) settings.enabled = false;
+  settings.no_schedule = o.no_schedule;
+  settings.no_timeout = o.no_timeout;
+  settings.no_max_steps = o.no_max_steps;
+  settings.no_handler = o.no_handler;
+  return settings;
 }
 
 }  // namespace vigy::cli

@@ -1,7 +1,7 @@
-// The settings of a vigy as `add` and `update` take them (schedule, jitter,
-// labels, limits, handler), parsed and checked the same way by both: `add`
-// applies them to a fresh record, `update` to the stored one, changing only
-// what was given.
+// The settings of a vigy as `add` and `update` take them on the command line
+// (schedule, jitter, labels, limits, handler): declared and parsed the same
+// way by both into core's VigySettings, whose rules (core/vigy_settings.h)
+// every surface shares.
 #pragma once
 
 #include <optional>
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "core/vigy.h"
+#include "core/vigy_settings.h"
 
 namespace CLI {
 class App;
@@ -18,9 +18,6 @@ class App;
 namespace vigy::cli {
 
 class Output;
-
-// The shortest --every interval.
-inline constexpr int64_t kMinEveryMs = 100;
 
 // As typed; unset means "not given".
 struct VigyOptions {
@@ -39,20 +36,16 @@ struct VigyOptions {
   bool no_timeout = false;
   bool no_max_steps = false;
   bool no_handler = false;
-
-  // Whether any setting was given.
-  bool any() const;
 };
 
 // Adds the options; `for_update` adds the ones that take settings away
 // instead of --disabled.
 void AddVigyOptions(CLI::App& sub, VigyOptions& options, bool for_update);
 
-// Applies what `options` gives to `vigy`, leaving everything else as it is.
-// kInvalidArgument naming the option and the problem for a bad value, an
-// --every under 100ms, a --cron that does not parse, two options that
-// contradict each other, or a jitter left on a vigy without a schedule.
-core::Status ApplyVigyOptions(const VigyOptions& options, core::Vigy& vigy);
+// The settings `options` give, typed. kInvalidArgument naming the option for
+// a value that does not parse (a duration, a count, a label); the settings'
+// own rules are checked when they are applied (core::ApplyVigySettings).
+core::Result<core::VigySettings> ToVigySettings(const VigyOptions& options);
 
 // For a cron schedule, "vigy: warning: ..." on stderr when TZ names a zone
 // the system does not know (cron would silently run in UTC).

@@ -121,22 +121,4 @@ std::string FormatRunTable(const Output& out, const std::vector<core::RunRecord>
   return table.Render(out);
 }
 
-nlohmann::json ToJson(const core::RunSummary& run) {
-  nlohmann::json j = nlohmann::json::object();
-  j["id"] = run.id;
-  j["tick"] = run.tick;
-  j["result"] = run.result;
-  if (run.error && run.result != core::kResultOk) j["error"] = *run.error;
-  j["started_at"] = core::FormatRfc3339Ms(run.started_at_ms);
-  j["ended_at"] = core::FormatRfc3339Ms(run.ended_at_ms);
-  j["duration_ms"] = run.duration_ms;
-  return j;
-}
-
-nlohmann::json VigyJsonWithoutProgram(const core::Vigy& vigy) {
-  nlohmann::json j = core::ToJson(vigy);
-  j.erase("program");
-  return j;
-}
-
 }  // namespace vigy::cli

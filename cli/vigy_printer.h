@@ -1,7 +1,6 @@
 // Vigies and their runs as the store commands print them: schedules, ages
 // ("3s ago"), the record as aligned "label  value" lines, the run history as a
-// table, and the JSON shapes that are not a model type's own (a listing's
-// latest run, a vigy without its program).
+// table.
 #pragma once
 
 #include <cstdint>
@@ -54,11 +53,5 @@ std::string FormatVigyRecord(const Output& out, const core::Vigy& vigy,
 // Runs as a table: ID, VIGY, TICK, RESULT, STARTED, DURATION, ERROR (the
 // first line of the error, shortened).
 std::string FormatRunTable(const Output& out, const std::vector<core::RunRecord>& runs);
-
-// {id, tick, result, error?, started_at, ended_at, duration_ms}
-nlohmann::json ToJson(const core::RunSummary& run);
-
-// The vigy's JSON object without its program (for listings).
-nlohmann::json VigyJsonWithoutProgram(const core::Vigy& vigy);
 
 }  // namespace vigy::cli
