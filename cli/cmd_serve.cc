@@ -10,6 +10,7 @@
 
 #include "cli/arg_parsers.h"
 #include "cli/commands.h"
+#include "cli/duration.h"
 #include "cli/output.h"
 #include "cli/serve_log.h"
 #include "cli/stop_signals.h"
@@ -18,6 +19,7 @@
 #include "core/scheduler.h"
 #include "core/selector.h"
 #include "core/time_format.h"
+#include "core/notifier.h"
 #include "core/time_zone.h"
 #include "http/access_token.h"
 #include "http/listen_address.h"
@@ -94,6 +96,25 @@ core::Result<std::optional<HttpRequest>> ReadHttpOptions(const ServeOptions& opt
   return std::optional<HttpRequest>(std::move(request));
 }
 
+// --notify and --notify-timeout; unset when there is no --notify.
+core::Result<std::optional<core::NotifierOptions>> ReadNotifyOptions(const ServeOptions& options) {
+  if (!options.notify) {
+    if (options.notify_timeout) return Status::InvalidArgument("--notify-timeout needs --notify CMD");
+    return std::optional<core::NotifierOptions>();
+  }
+  if (options.notify->find_first_not_of(" \t") == std::string::npos) {
+    return Status::InvalidArgument("--notify needs a command");
+  }
+  core::NotifierOptions notify;
+  notify.command = *options.notify;
+  if (options.notify_timeout) {
+    auto timeout = ParseDurationOption("--notify-timeout", *options.notify_timeout, 1);
+    if (!timeout.ok()) return timeout.status();
+    notify.timeout = std::chrono::milliseconds(*timeout);
+  }
+  return std::optional<core::NotifierOptions>(std::move(notify));
+}
+
 // Starts the HTTP server for `request` on the store at `path`, and says in
 // the log where it listens and which file holds the token (never the token).
 core::Result<std::unique_ptr<http::HttpServer>> StartHttp(HttpRequest request,
@@ -153,6 +174,13 @@ void SetupServe(CLI::App& sub, ServeOptions& options) {
                  "the bearer token for /v1 is in FILE (only its owner may read it); "
                  "default: STORE.http-token, created at first start")
       ->type_name("FILE");
+  sub.add_option("--notify", options.notify,
+                 "run CMD (sh -c) when a vigy starts failing, recovers, changes a condition or "
+                 "falls behind; the event is JSON on its stdin")
+      ->type_name("CMD");
+  sub.add_option("--notify-timeout", options.notify_timeout,
+                 "how long one run of the --notify command may take (default 30s)")
+      ->type_name("D");
   sub.footer(
       "Runs in the foreground until SIGINT, SIGTERM or SIGHUP: ticks each enabled vigy that\n"
       "has a schedule when it is due, and picks up changes other commands make to the store\n"
@@ -161,7 +189,9 @@ void SetupServe(CLI::App& sub, ServeOptions& options) {
       "its timeout) and commits them, then exits 0; a second signal exits at once (130),\n"
       "killing the commands its ticks run. Logs to stderr: start-up, failures, recoveries\n"
       "and condition changes; every tick with -v; only failures\n"
-      "with -q. With --http, also answers HTTP (see HTTP API in vigy(1)).");
+      "with -q. With --http, also answers HTTP (see HTTP API in vigy(1)). With --notify,\n"
+      "runs CMD with each failure, recovery, condition change or missed slot as JSON on\n"
+      "its stdin (see vigy(1)).");
 }
 
 Status RunServe(const Invocation& inv, const ServeOptions& options) {
@@ -194,6 +224,8 @@ Status RunServe(const Invocation& inv, const ServeOptions& options) {
   }
   auto http_request = ReadHttpOptions(options);
   if (!http_request.ok()) return http_request.status();
+  auto notify = ReadNotifyOptions(options);
+  if (!notify.ok()) return notify.status();
 
   // Create (and migrate) the store first, and close it again: the serve lock
   // must be taken while this process has no connection to the file. A
@@ -224,8 +256,16 @@ Status RunServe(const Invocation& inv, const ServeOptions& options) {
     auto store = OpenStore(inv.global, core::OpenMode::kCreate);
     if (!store.ok()) return store.status();
     std::unique_ptr<http::HttpServer> http_server;
+    // Outlives the scheduler: what it still has to tell is told (within
+    // its timeout) after the last tick is committed.
+    std::unique_ptr<core::Notifier> notifier;
+    if (*notify) {
+      notifier = std::make_unique<core::Notifier>(std::move(**notify), [&log](const std::string& line) {
+        log.Note("notify_failed", true, line);
+      });
+    }
     core::Scheduler scheduler(**store, clock, std::move(scheduler_options),
-                              [&log, &http_server](const core::SchedulerEvent& event) {
+                              [&log, &http_server, &notifier](const core::SchedulerEvent& event) {
                                 if (http_server && event.kind == core::SchedulerEvent::Kind::kStarted) {
                                   http_server->SetSchedulerRunning(true);
                                 }
@@ -233,6 +273,7 @@ Status RunServe(const Invocation& inv, const ServeOptions& options) {
                                   http_server->SetSchedulerRunning(false);
                                 }
                                 log.Write(event);
+                                if (notifier) notifier->Observe(event);
                               });
     if (*http_request) {
       auto server = StartHttp(std::move(**http_request), inv.global, path, scheduler, log);

@@ -9,7 +9,8 @@ _vigy_global_opts='-h --help --version --db -v --verbose -q --quiet --json --no-
 # Options whose value is the next word (or follows "=").
 _vigy_value_opts='--db --kv --timeout --max-steps --max-depth --max-memory --name --every
     --cron --jitter --label --unlabel --handler -l --selector -n --limit --since --keep
-    --keep-runs --log-format --workers --stale-after'
+    --keep-runs --log-format --workers --stale-after --http --addr --bind --http-token-file
+    --notify --notify-timeout'
 
 # The options of each command (besides the global ones).
 _vigy_command_opts() {
@@ -26,7 +27,7 @@ _vigy_command_opts() {
         tick) echo "--all -l --selector --dry-run" ;;
         runs) echo "-n --limit --failed --since --prune --keep" ;;
         watch) echo "--failed" ;;
-        serve) echo "-l --selector --once --keep-runs --log-format --workers --http --addr --bind --http-token-file" ;;
+        serve) echo "-l --selector --once --keep-runs --log-format --workers --http --addr --bind --http-token-file --notify --notify-timeout" ;;
         health) echo "--stale-after" ;;
         kv) echo "" ;;
         eval) echo "$limits" ;;
@@ -91,7 +92,7 @@ _vigy() {
             compopt -o filenames 2>/dev/null
             return
             ;;
-        --handler)
+        --handler|--notify)
             COMPREPLY=($(compgen -c -- "$cur"))
             return
             ;;

@@ -151,6 +151,8 @@ complete -c vigy -n '__fish_seen_subcommand_from serve' -l http -x -d 'also serv
 complete -c vigy -n '__fish_seen_subcommand_from serve' -l addr -x -d 'also serve the HTTP API on HOST:PORT'
 complete -c vigy -n '__fish_seen_subcommand_from serve' -l bind -x -d 'also serve the HTTP API on HOST:PORT'
 complete -c vigy -n '__fish_seen_subcommand_from serve' -l http-token-file -r -F -d 'file holding the bearer token'
+complete -c vigy -n '__fish_seen_subcommand_from serve' -l notify -x -a '(__fish_complete_command)' -d 'command run when a vigy fails, recovers or falls behind'
+complete -c vigy -n '__fish_seen_subcommand_from serve' -l notify-timeout -x -d 'how long one run of the notify command may take'
 
 # health.
 complete -c vigy -n '__fish_seen_subcommand_from health' -l stale-after -x -d 'how late a vigy may be'

@@ -175,7 +175,8 @@ class RunningGroup {
 
 // Spawns /bin/sh -c command in a new process group, with default signal
 // dispositions and an empty signal mask whatever the caller has set.
-int Spawn(std::string_view command, int stdin_fd, int stdout_fd, int stderr_fd, pid_t& pid) {
+int Spawn(std::string_view command, char* const* envp, int stdin_fd, int stdout_fd, int stderr_fd,
+          pid_t& pid) {
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&actions);
@@ -204,12 +205,35 @@ int Spawn(std::string_view command, int stdin_fd, int stdout_fd, int stderr_fd, 
   char sh[] = "sh";
   char dash_c[] = "-c";
   char* argv[] = {sh, dash_c, text.data(), nullptr};
-  int rc = ::posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, environ);
+  int rc = ::posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, envp);
 
   posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   return rc;
 }
+
+// This process's environment with `extra` ("NAME=VALUE") added, each
+// replacing a variable of the same name. Empty `extra`: nothing is copied.
+class Environment {
+ public:
+  explicit Environment(const std::vector<std::string>& extra) : extra_(extra) {
+    if (extra_.empty()) return;
+    auto name_of = [](std::string_view entry) { return entry.substr(0, entry.find('=')); };
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+      const std::string_view name = name_of(*entry);
+      bool replaced = false;
+      for (const std::string& added : extra_) replaced = replaced || name_of(added) == name;
+      if (!replaced) pointers_.push_back(*entry);
+    }
+    for (std::string& added : extra_) pointers_.push_back(added.data());
+    pointers_.push_back(nullptr);
+  }
+  char* const* get() const { return extra_.empty() ? environ : pointers_.data(); }
+
+ private:
+  std::vector<std::string> extra_;
+  std::vector<char*> pointers_;
+};
 
 }  // namespace
 
@@ -228,13 +252,15 @@ ShellResult RunShell(std::string_view command, const ShellOptions& options) {
     }
   }
   pid_t pid = -1;
+  const Environment environment(options.env);
   std::optional<RunningGroup> registered;
   int spawn_error = ok ? 0 : errno;
   if (ok) {
     // Spawned and listed under one lock: a process ending on a signal kills
     // every shell it started, even one started a moment before.
     std::lock_guard lock(running_mutex);
-    spawn_error = Spawn(command, in_child.get(), out_write.get(), err_write.get(), pid);
+    spawn_error =
+        Spawn(command, environment.get(), in_child.get(), out_write.get(), err_write.get(), pid);
     if (spawn_error == 0) registered.emplace(pid, lock);
   }
   out_write.Close();

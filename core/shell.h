@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vigy::core {
 
@@ -26,6 +27,9 @@ struct ShellOptions {
   std::chrono::milliseconds timeout{10'000};
   size_t cap = size_t{1} << 20;  // bytes kept of stdout, and of stderr
   std::string_view stdin_data;   // written to the command's stdin; empty: /dev/null
+  // "NAME=VALUE" entries added to the command's environment (replacing a
+  // variable of the same name); the rest is this process's environment.
+  std::vector<std::string> env;
 };
 
 // Runs `/bin/sh -c command` and waits for it.

@@ -141,5 +141,21 @@ TEST_CASE("commands run from two threads at once, each with its own output") {
   CHECK(ElapsedMs(start) < 1900);  // in parallel: one after the other takes 2 s
 }
 
+TEST_CASE("variables given to a command are added to its environment, replacing any of the same name") {
+  ::setenv("VIGY_SHELL_TEST_KEPT", "kept", 1);
+  ::setenv("VIGY_SHELL_TEST_REPLACED", "old", 1);
+  ShellOptions options;
+  options.env = {"VIGY_SHELL_TEST_REPLACED=new value", "VIGY_SHELL_TEST_ADDED=a=b"};
+  ShellResult r = RunShell(
+      "printf '%s|%s|%s' \"$VIGY_SHELL_TEST_KEPT\" \"$VIGY_SHELL_TEST_REPLACED\" "
+      "\"$VIGY_SHELL_TEST_ADDED\"; env | grep -c '^VIGY_SHELL_TEST_REPLACED=' >&2",
+      options);
+  CHECK(r.exit == 0);
+  CHECK(r.out == "kept|new value|a=b");
+  CHECK(r.err == "1\n");  // replaced, not listed twice
+  ::unsetenv("VIGY_SHELL_TEST_KEPT");
+  ::unsetenv("VIGY_SHELL_TEST_REPLACED");
+}
+
 }  // namespace
 }  // namespace vigy::core
