@@ -33,6 +33,13 @@ std::vector<Command> Commands() {
                   RunRepl),
       MakeCommand("completions", "print the completion script for bash, zsh or fish", false,
                   SetupCompletions, RunCompletions),
+      // The first vigy's command names (see cmd_compat.cc).
+      Hidden(MakeCommand("register", "add or replace a vigy (as add --replace; --every in ms)",
+                         true, SetupRegister, RunRegister)),
+      Hidden(MakeCommand("inspect", "show a vigy (as show)", true, SetupShow, RunShow)),
+      Hidden(MakeCommand("delete", "remove vigies (as rm)", false, SetupRm, RunRm)),
+      Hidden(MakeCommand("tail", "print runs as JSON lines as they are committed (as watch --json)",
+                         false, SetupTail, RunTail)),
       Hidden(MakeCommand("__complete-vigies", "print vigy names, for shell completion", false,
                          SetupCompleteVigies, RunCompleteVigies)),
   };

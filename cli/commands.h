@@ -169,6 +169,25 @@ struct ServeOptions {
 void SetupServe(CLI::App& sub, ServeOptions& options);
 core::Status RunServe(const Invocation& inv, const ServeOptions& options);
 
+// The first vigy's names (cmd_compat.cc): vigy register FILE --name N
+// [--every MS] [--label K=V]... [--disabled], as add --replace.
+struct RegisterOptions {
+  std::string file;
+  std::string name;
+  std::string every_ms = "1000";
+  std::vector<std::string> labels;
+  bool disabled = false;
+};
+void SetupRegister(CLI::App& sub, RegisterOptions& options);
+core::Status RunRegister(const Invocation& inv, const RegisterOptions& options);
+
+// vigy tail [--id VIGY], as watch --json.
+struct TailOptions {
+  std::optional<std::string> id;
+};
+void SetupTail(CLI::App& sub, TailOptions& options);
+core::Status RunTail(const Invocation& inv, const TailOptions& options);
+
 // vigy health [--stale-after D]
 struct HealthOptions {
   std::string stale_after = "1m";

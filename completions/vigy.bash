@@ -10,7 +10,7 @@ _vigy_global_opts='-h --help --version --db -v --verbose -q --quiet --json --no-
 _vigy_value_opts='--db --kv --timeout --max-steps --max-depth --max-memory --name --every
     --cron --jitter --label --unlabel --handler -l --selector -n --limit --since --keep
     --keep-runs --log-format --workers --stale-after --http --addr --bind --http-token-file
-    --notify --notify-timeout'
+    --notify --notify-timeout --id'
 
 # The options of each command (besides the global ones).
 _vigy_command_opts() {
@@ -22,7 +22,10 @@ _vigy_command_opts() {
         add) echo "--name $settings --disabled --replace" ;;
         update) echo "$settings --unlabel --no-schedule --no-timeout --no-max-steps --no-handler" ;;
         list | ls) echo "-l --selector" ;;
-        show) echo "" ;;
+        show | inspect) echo "" ;;
+        register) echo "--name --every --label --disabled" ;;
+        delete) echo "" ;;
+        tail) echo "--id" ;;
         rm | enable | disable) echo "" ;;
         tick) echo "--all -l --selector --dry-run" ;;
         runs) echo "-n --limit --failed --since --prune --keep" ;;
@@ -83,7 +86,7 @@ _vigy() {
     fi
 
     local IFS=$' \t\n'
-    local commands='run check add update list ls show rm enable disable tick runs watch serve health kv eval repl completions'
+    local commands='run check add update list ls show rm enable disable tick runs watch serve health kv eval repl completions register inspect delete tail'
 
     case $prev in
         --db)
@@ -153,9 +156,9 @@ _vigy() {
 
     local vigies=0 files=0
     case $command in
-        run | check | add) files=1 ;;
-        show | runs) ((argc == 0)) && vigies=1 ;;
-        rm | enable | disable | tick | watch) vigies=1 ;;
+        run | check | add | register) files=1 ;;
+        show | inspect | runs) ((argc == 0)) && vigies=1 ;;
+        rm | delete | enable | disable | tick | watch) vigies=1 ;;
         update)
             # VIGY, then the new program's FILE.
             if ((argc == 0)); then vigies=1; else files=1; fi

@@ -5,12 +5,13 @@
 # Every command and option of the binary must appear here;
 # tests/cli/docs_drift_test.cc fails when one is missing.
 
-set -l vigy_commands run check add update list ls show rm enable disable tick runs watch serve health kv eval repl completions
+set -l vigy_commands run check add update list ls show rm enable disable tick runs watch serve health kv eval repl completions register inspect delete tail
 
 # Options whose value is the next word.
 set -g __fish_vigy_value_options --db --kv --timeout --max-steps --max-depth --max-memory \
     --name --every --cron --jitter --label --unlabel --handler -l --selector -n --limit \
-    --since --keep --keep-runs --log-format --workers --stale-after
+    --since --keep --keep-runs --log-format --workers --stale-after --http --addr --bind \
+    --http-token-file --notify --notify-timeout --id
 
 # The command line before the cursor, as the command (the first word that is
 # neither an option nor an option's value) and then its arguments so far.
@@ -98,10 +99,21 @@ complete -c vigy -l json -d 'print data as JSON'
 complete -c vigy -l no-color -d 'never colour output'
 
 # Arguments: program FILEs, and vigy names from the store for VIGY.
-complete -c vigy -n '__fish_seen_subcommand_from run check add' -F
+complete -c vigy -n '__fish_seen_subcommand_from run check add register' -F
 complete -c vigy -n '__fish_vigy_at_argument update 2' -F
-complete -c vigy -n '__fish_vigy_at_argument "show update runs kv" 1' -a '(__fish_vigy_vigies)' -d vigy
-complete -c vigy -n '__fish_vigy_at_argument "rm enable disable tick watch"' -a '(__fish_vigy_vigies)' -d vigy
+complete -c vigy -n '__fish_vigy_at_argument "show inspect update runs kv" 1' -a '(__fish_vigy_vigies)' -d vigy
+complete -c vigy -n '__fish_vigy_at_argument "rm delete enable disable tick watch"' -a '(__fish_vigy_vigies)' -d vigy
+
+# The first vigy's command names.
+complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a register -d 'add or replace a vigy (as add --replace)'
+complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a inspect -d 'show a vigy (as show)'
+complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a delete -d 'remove vigies (as rm)'
+complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a tail -d 'print runs as JSON lines (as watch --json)'
+complete -c vigy -n '__fish_seen_subcommand_from register' -l name -x -d "the vigy's name"
+complete -c vigy -n '__fish_seen_subcommand_from register' -l every -x -d 'tick interval in milliseconds'
+complete -c vigy -n '__fish_seen_subcommand_from register' -l label -x -d 'a label KEY=VALUE'
+complete -c vigy -n '__fish_seen_subcommand_from register' -l disabled -d 'register it disabled'
+complete -c vigy -n '__fish_seen_subcommand_from tail' -l id -x -a '(__fish_vigy_vigies)' -d 'only the runs of this vigy'
 
 # run, eval, repl: evaluation limits.
 complete -c vigy -n '__fish_seen_subcommand_from run' -l kv -x -d 'seed the kv: KEY=JSON'

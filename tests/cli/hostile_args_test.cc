@@ -449,7 +449,8 @@ Outcome Execute(const Invocation& inv, const Workspace& ws, const std::string& m
   }
 
   Outcome outcome;
-  const bool runs_until_stopped = inv.command == "serve" || inv.command == "watch";
+  const bool runs_until_stopped =
+      inv.command == "serve" || inv.command == "watch" || inv.command == "tail";
   bool signalled = false;
   int status = 0;
   for (;;) {
@@ -550,8 +551,9 @@ bool Has(const std::vector<std::string>& args, std::string_view word) {
 
 // Whether the invocation, having ended as it did, may have changed files.
 bool MayWrite(const Invocation& inv, const Outcome& outcome) {
-  static const std::set<std::string> writers = {"add",  "update", "rm",  "enable",
-                                                "disable", "tick", "serve"};
+  static const std::set<std::string> writers = {"add",     "update", "rm",    "enable",
+                                                "disable", "tick",   "serve", "register",
+                                                "delete"};
   bool writer = writers.count(inv.command) > 0 ||
                 (inv.command == "kv" && (Has(inv.args, "set") || Has(inv.args, "rm"))) ||
                 (inv.command == "runs" && Has(inv.args, "--prune"));
