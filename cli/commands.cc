@@ -28,6 +28,8 @@ std::vector<Command> Commands() {
                   SetupServe, RunServe),
       MakeCommand("health", "exit 0 only if serve is live and no vigy is failing or late", true,
                   SetupHealth, RunHealth),
+      MakeCommand("mcp", "a Model Context Protocol server on stdin and stdout", false, SetupMcp,
+                  RunMcp),
       MakeCommand("eval", "run an expression and print its value", true, SetupEval, RunEval),
       MakeCommand("repl", "read, evaluate and print, one form at a time", false, SetupRepl,
                   RunRepl),

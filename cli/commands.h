@@ -195,4 +195,9 @@ struct HealthOptions {
 void SetupHealth(CLI::App& sub, HealthOptions& options);
 core::Status RunHealth(const Invocation& inv, const HealthOptions& options);
 
+// vigy mcp
+struct McpOptions {};
+void SetupMcp(CLI::App& sub, McpOptions& options);
+core::Status RunMcp(const Invocation& inv, const McpOptions& options);
+
 }  // namespace vigy::cli

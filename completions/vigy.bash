@@ -33,6 +33,7 @@ _vigy_command_opts() {
         serve) echo "-l --selector --once --keep-runs --log-format --workers --http --addr --bind --http-token-file --notify --notify-timeout" ;;
         health) echo "--stale-after" ;;
         kv) echo "" ;;
+        mcp) echo "" ;;
         eval) echo "$limits" ;;
         repl) echo "$limits" ;;
         completions) echo "" ;;
@@ -86,7 +87,7 @@ _vigy() {
     fi
 
     local IFS=$' \t\n'
-    local commands='run check add update list ls show rm enable disable tick runs watch serve health kv eval repl completions register inspect delete tail'
+    local commands='run check add update list ls show rm enable disable tick runs watch serve health kv mcp eval repl completions register inspect delete tail'
 
     case $prev in
         --db)

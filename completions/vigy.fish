@@ -5,7 +5,7 @@
 # Every command and option of the binary must appear here;
 # tests/cli/docs_drift_test.cc fails when one is missing.
 
-set -l vigy_commands run check add update list ls show rm enable disable tick runs watch serve health kv eval repl completions register inspect delete tail
+set -l vigy_commands run check add update list ls show rm enable disable tick runs watch serve health kv mcp eval repl completions register inspect delete tail
 
 # Options whose value is the next word.
 set -g __fish_vigy_value_options --db --kv --timeout --max-steps --max-depth --max-memory \
@@ -85,6 +85,7 @@ complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a watch -d
 complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a serve -d 'the scheduler, in the foreground'
 complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a health -d 'exit 0 only if serve is live and all is well'
 complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a kv -d "read or seed a vigy's kv"
+complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a mcp -d 'a Model Context Protocol server on stdio'
 complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a eval -d 'run an expression'
 complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a repl -d 'read, evaluate and print'
 complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a completions -d 'print a shell completion script'
