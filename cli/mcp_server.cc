@@ -47,8 +47,12 @@ bool ReadBoundedLine(std::streambuf& in, std::string& line, size_t max, bool& to
 
 }  // namespace
 
-McpServer::McpServer(McpTools tools, std::string version)
-    : tools_(std::move(tools)), version_(std::move(version)) {}
+McpServer::McpServer(McpTools tools, std::string version, McpLog log)
+    : tools_(std::move(tools)), version_(std::move(version)), log_(std::move(log)) {}
+
+void McpServer::Log(std::string_view line) const {
+  if (log_) log_(line);
+}
 
 std::optional<json> McpServer::Handle(std::string_view line) {
   json message;
@@ -57,8 +61,14 @@ std::optional<json> McpServer::Handle(std::string_view line) {
     return ErrorResponse(nullptr, kParseError, "parse error: " + why);
   }
   if (!message.is_array()) return HandleMessage(message);
-  if (message.empty())
+  if (message.empty()) {
     return ErrorResponse(nullptr, kInvalidRequest, "invalid request: empty batch");
+  }
+  if (message.size() > kMaxMcpBatch) {
+    return ErrorResponse(nullptr, kInvalidRequest,
+                         fmt::format("invalid request: a batch holds at most {} messages, not {}",
+                                     kMaxMcpBatch, message.size()));
+  }
   json answers = json::array();
   for (const json& each : message) {
     if (std::optional<json> answer = HandleMessage(each)) answers.push_back(std::move(*answer));
@@ -139,6 +149,9 @@ json McpServer::Dispatch(const std::string& method, const json& params, const js
       return ErrorResponse(id, kInvalidParams, "invalid params: arguments must be an object");
     }
     McpToolResult result = tools_.Call(name.get<std::string>(), arguments);
+    Log(result.is_error ? fmt::format("{}: {}", name.get<std::string>(),
+                                      result.structured["error"]["message"].get<std::string>())
+                        : fmt::format("{}: ok", name.get<std::string>()));
     std::string text = result.structured.dump(-1, ' ', false, json::error_handler_t::replace);
     return ResultResponse(id, {{"content", json::array({{{"type", "text"}, {"text", text}}})},
                                {"structuredContent", std::move(result.structured)},
@@ -164,6 +177,7 @@ void McpServer::Serve(std::istream& in, std::ostream& out) {
       answer = Handle(line);
     }
     if (!answer) continue;
+    if (answer->contains("error")) Log((*answer)["error"]["message"].get<std::string>());
     out << answer->dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
     out.flush();
   }

@@ -141,17 +141,17 @@ TEST_CASE("mcp refuses invalid UTF-8 and deep nesting as parse errors, without c
   CHECK(answers[3]["id"] == 2);
 }
 
-TEST_CASE("mcp refuses a message line over 4 MiB without keeping it, and goes on") {
+TEST_CASE("mcp refuses a message line over 1 MiB without keeping it, and goes on") {
   Sandbox sandbox;
   std::string huge = R"({"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":")" +
-                     std::string(5 << 20, 'a') + R"("}})";
-  std::string fits = R"({"jsonrpc":"2.0","id":2,"method":"ping","params":{"x":")" +
                      std::string(3 << 20, 'a') + R"("}})";
+  std::string fits = R"({"jsonrpc":"2.0","id":2,"method":"ping","params":{"x":")" +
+                     std::string((1 << 20) - 100, 'a') + R"("}})";
   std::vector<json> answers =
       Exchange(sandbox, {huge, fits, R"({"jsonrpc":"2.0","id":3,"method":"ping"})"});
   REQUIRE(answers.size() == 3);
   CHECK(ErrorCode(answers[0]) == -32600);
-  CHECK(answers[0]["error"]["message"].get<std::string>().find("longer than 4194304 bytes") !=
+  CHECK(answers[0]["error"]["message"].get<std::string>().find("longer than 1048576 bytes") !=
         std::string::npos);
   CHECK(answers[1]["id"] == 2);
   CHECK(answers[1]["result"] == json::object());
@@ -185,6 +185,24 @@ TEST_CASE("mcp answers a batch with an array of answers, leaving out notificatio
   CHECK(answers[0][0]["id"] == 1);
   CHECK(ErrorCode(answers[0][1]) == -32601);
   CHECK(answers[1]["id"] == 3);
+}
+
+TEST_CASE("mcp refuses a batch of more than 100 messages with one error") {
+  Sandbox sandbox;
+  auto batch = [](int size) {
+    json messages = json::array();
+    for (int i = 0; i < size; ++i) {
+      messages.push_back({{"jsonrpc", "2.0"}, {"id", i}, {"method", "ping"}});
+    }
+    return messages.dump();
+  };
+  std::vector<json> answers = Exchange(sandbox, {batch(101), batch(100)});
+  REQUIRE(answers.size() == 2);
+  CHECK(ErrorCode(answers[0]) == -32600);
+  CHECK(answers[0]["error"]["message"] ==
+        "invalid request: a batch holds at most 100 messages, not 101");
+  REQUIRE(answers[1].is_array());
+  CHECK(answers[1].size() == 100);
 }
 
 TEST_CASE("mcp lists the original's seven tools and vigy's own, each with an input schema") {
@@ -404,30 +422,59 @@ TEST_CASE("mcp vigy_check and vigy_run need no store") {
   CHECK_FALSE(std::filesystem::exists(sandbox.dir() / "vigy.db"));
 }
 
-TEST_CASE("mcp keeps what programs and handlers print off its stdout") {
+TEST_CASE("mcp keeps what programs and their commands print or read off its stdin and stdout") {
   Sandbox sandbox;
   json result = Call(sandbox, "vigy_register",
                      {{"name", "loud"},
                       {"program", "(display \"LEAK\") (vigy-noop)"},
-                      {"handler", "echo LEAK; echo LEAK >&2"}});
+                      {"handler", "cat >/dev/null; echo LEAK; echo LEAK >&2"}});
   REQUIRE(result["isError"] == false);
-  std::vector<std::string> lines = {
-      CallLine(1, "vigy_tick", {{"id", "loud"}}),
-      CallLine(2, "vigy_run", {{"program", "(display \"LEAK\") (vigy-noop)"}})};
-  BinaryResult r = sandbox.Run({"mcp"}, lines[0] + "\n" + lines[1] + "\n");
+  std::string input =
+      CallLine(1, "vigy_tick", {{"id", "loud"}}) + "\n" +
+      CallLine(2, "vigy_run", {{"program", "(display \"LEAK\") (vigy-noop)"}}) + "\n" +
+      CallLine(3, "vigy_run", {{"program", "(sh \"cat; echo LEAK\") (vigy-noop)"}}) + "\n" +
+      R"({"jsonrpc":"2.0","id":4,"method":"ping"})"
+      "\n";
+  BinaryResult r = sandbox.Run({"mcp"}, input);
   CHECK(r.exit_code == 0);
+  std::vector<json> answers;
+  std::istringstream out(r.out);
+  for (std::string line; std::getline(out, line);) {
+    INFO("stdout line: ", line);
+    answers.push_back(json::parse(line, nullptr, false));
+    REQUIRE_FALSE(answers.back().is_discarded());
+  }
+  // The commands read nothing of the messages that follow: each is answered.
+  REQUIRE(answers.size() == 4);
+  for (int i = 0; i < 3; ++i) {
+    CHECK(answers[i]["id"] == i + 1);
+    CHECK(answers[i]["result"]["isError"] == false);
+    CHECK(answers[i]["result"]["structuredContent"]["result"] == "ok");
+  }
+  // What the programs printed went to their runs' logs.
+  CHECK(answers[0]["result"]["structuredContent"]["log"].dump().find("LEAK") != std::string::npos);
+  CHECK(answers[1]["result"]["structuredContent"]["log"].dump().find("LEAK") != std::string::npos);
+  CHECK(answers[3]["id"] == 4);
+}
+
+TEST_CASE("mcp with -v logs each tool call and each error on stderr, never on stdout") {
+  Sandbox sandbox;
+  std::string input = CallLine(1, "vigy_check", {{"program", "(vigy-noop)"}}) + "\n" +
+                      CallLine(2, "vigy_tick", {{"id", "ghost"}}) + "\n" +
+                      R"({"jsonrpc":"2.0","id":3,"method":"nope"})"
+                      "\n";
+  BinaryResult r = sandbox.Run({"-v", "mcp"}, input);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err ==
+        "vigy mcp: vigy_check: ok\n"
+        "vigy mcp: vigy_tick: no such vigy 'ghost'\n"
+        "vigy mcp: method not found: nope\n");
   std::istringstream out(r.out);
   int count = 0;
   for (std::string line; std::getline(out, line); ++count) {
-    json answer = json::parse(line, nullptr, false);
-    REQUIRE_FALSE(answer.is_discarded());
-    CHECK(answer["result"]["isError"] == false);
-    // What the program printed went to the run's log.
-    CHECK(answer["result"]["structuredContent"]["log"].dump().find("LEAK") != std::string::npos);
+    CHECK_FALSE(json::parse(line, nullptr, false).is_discarded());
   }
-  CHECK(count == 2);
-  CHECK(r.out.find("\nLEAK") == std::string::npos);
-  CHECK(r.out.rfind("LEAK", 0) == std::string::npos);
+  CHECK(count == 3);
 }
 
 TEST_CASE("mcp reports a store it cannot use as a tool error and keeps serving") {
