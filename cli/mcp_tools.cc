@@ -284,10 +284,10 @@ struct Tool {
   Handler handler;
 };
 
-json Object(json properties, std::vector<std::string> required = {}) {
+json Object(json properties, const std::vector<std::string>& required = {}) {
   json schema = {
       {"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
-  if (!required.empty()) schema["required"] = std::move(required);
+  if (!required.empty()) schema["required"] = required;
   return schema;
 }
 
