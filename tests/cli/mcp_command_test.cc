@@ -1,14 +1,23 @@
 // vigy mcp end to end: the real binary, JSON-RPC messages on its stdin, one
 // answer per line on its stdout, a real store in a sandbox.
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/cli/store_e2e.h"
+#include "tests/support/files.h"
+#include "tests/support/process.h"
 
 namespace vigy::testing {
 namespace {
@@ -475,6 +484,43 @@ TEST_CASE("mcp with -v logs each tool call and each error on stderr, never on st
     CHECK_FALSE(json::parse(line, nullptr, false).is_discarded());
   }
   CHECK(count == 3);
+}
+
+TEST_CASE("mcp stopped by SIGTERM during a call kills the commands it started and exits 130") {
+  Sandbox sandbox;
+  const std::filesystem::path dir = sandbox.dir();
+  const std::string fifo = (dir / "stdin.fifo").string();
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  // Held open for reading and writing, so neither side blocks opening it
+  // and stdin never ends.
+  int writer = open(fifo.c_str(), O_RDWR | O_CLOEXEC);
+  REQUIRE(writer >= 0);
+  ProcessSpec spec = sandbox.Spec({"mcp"});
+  spec.stdin_path = fifo;
+  spec.stdout_path = (dir / "stdout").string();
+  spec.stderr_path = (dir / "stderr").string();
+  Process server(spec);
+  std::string call =
+      CallLine(1, "vigy_run", {{"program", "(sh \"echo $$ > child.pid; exec sleep 30\")"}}) + "\n";
+  REQUIRE(write(writer, call.data(), call.size()) == static_cast<ssize_t>(call.size()));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!std::filesystem::exists(dir / "child.pid") ||
+         std::filesystem::file_size(dir / "child.pid") == 0) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  pid_t child = std::stoi(ReadFile((dir / "child.pid").string()));
+  server.Signal(SIGTERM);
+  CHECK(server.Wait(std::chrono::seconds(20)) == 130);
+  close(writer);
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = kill(child, 0) != 0 && errno == ESRCH;
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(gone);
+  CHECK(ReadFile((dir / "stdout").string()).empty());
+  CHECK(ReadFile((dir / "stderr").string()).find("interrupted by SIGTERM") != std::string::npos);
 }
 
 TEST_CASE("mcp reports a store it cannot use as a tool error and keeps serving") {
