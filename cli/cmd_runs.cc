@@ -22,23 +22,6 @@ using core::Status;
 constexpr int64_t kDefaultKeep = 1000;
 constexpr uint64_t kMaxCount = 1'000'000'000;
 
-// The earliest start time --since admits: a duration back from now, or an
-// RFC 3339 time.
-core::Result<int64_t> ParseSince(const std::string& text, int64_t now) {
-  core::Result<std::chrono::milliseconds> ago = ParseDuration(text);
-  if (ago.ok()) return now - ago->count();
-  if (std::optional<int64_t> at = core::ParseRfc3339Ms(text)) return *at;
-  if (ago.status().message().find("longer than") != std::string::npos) {
-    return Status::InvalidArgument(
-        fmt::format("bad --since '{}': longer than {} (use an RFC 3339 time for older runs)", text,
-                    FormatDuration(std::chrono::milliseconds(core::kMaxDurationMs))));
-  }
-  return Status::InvalidArgument(fmt::format(
-      "bad --since '{}': expected a duration back from now (e.g. 30m, 2h, 1d) or an RFC 3339 "
-      "time",
-      text));
-}
-
 core::Result<int64_t> ParseKeep(const std::string& text) {
   if (text.empty()) return kDefaultKeep;
   if (text == "0") return 0;
@@ -105,7 +88,7 @@ Status RunRuns(const Invocation& inv, const RunsOptions& options) {
     query.limit = static_cast<int64_t>(*limit);
   }
   if (!options.since.empty()) {
-    core::Result<int64_t> since = ParseSince(options.since, core::SystemNowMs());
+    core::Result<int64_t> since = core::ParseSince("--since", options.since, core::SystemNowMs());
     if (!since.ok()) return since.status();
     query.since_ms = *since;
   }

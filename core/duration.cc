@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "core/time_format.h"
+
 namespace vigy::core {
 namespace {
 
@@ -101,6 +103,20 @@ std::string FormatDelay(std::chrono::milliseconds delay) {
     return fmt::format("{}{} {}{}", smalls / per, p.big_name, smalls % per, p.small_name);
   }
   return fmt::format("{}ms", ms);
+}
+
+Result<int64_t> ParseSince(std::string_view name, std::string_view text, int64_t now_ms) {
+  Result<std::chrono::milliseconds> ago = ParseDuration(text);
+  if (ago.ok()) return now_ms - ago->count();
+  if (std::optional<int64_t> at = ParseRfc3339Ms(text)) return *at;
+  if (ago.status().message().find("longer than") != std::string::npos) {
+    return Status::InvalidArgument(
+        fmt::format("bad {} '{}': longer than {} (use an RFC 3339 time for older runs)", name, text,
+                    FormatDuration(std::chrono::milliseconds(kMaxDurationMs))));
+  }
+  return Status::InvalidArgument(fmt::format(
+      "bad {} '{}': expected a duration back from now (e.g. 30m, 2h, 1d) or an RFC 3339 time",
+      name, text));
 }
 
 }  // namespace vigy::core

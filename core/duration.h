@@ -31,4 +31,10 @@ std::string FormatDuration(std::chrono::milliseconds duration);
 // "4.2s", "59m 59s", "1h", "3h 20m", "2d 4h". Not meant to be read back.
 std::string FormatDelay(std::chrono::milliseconds delay);
 
+// The earliest start time a "since" filter admits (`vigy runs --since`,
+// GET /v1/runs?since=): a duration back from `now_ms` ("30m") or an RFC 3339
+// time. kInvalidArgument "bad NAME 'TEXT': ..." otherwise; `name` is how the
+// surface spells the filter ("--since", "since").
+Result<int64_t> ParseSince(std::string_view name, std::string_view text, int64_t now_ms);
+
 }  // namespace vigy::core

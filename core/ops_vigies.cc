@@ -147,7 +147,7 @@ Result<VigyList> ListVigies(Store& store, const ListRequest& request) {
   Result<Selector> selector = Selector();
   if (request.selector) selector = ParseSelector(*request.selector);
   if (!selector.ok()) return selector.status();
-  auto listings = store.ListVigies();
+  auto listings = store.ListVigies(request.with_programs);
   if (!listings.ok()) return listings.status();
   VigyList list;
   for (VigyListing& listing : *listings) {

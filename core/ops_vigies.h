@@ -100,10 +100,11 @@ Result<VigyWithRuntime> UpdateVigy(Store& store, const UpdateRequest& request,
 struct ListRequest {
   std::optional<std::string> selector = std::nullopt;  // k=v, k!=v or k, joined by commas
   std::optional<int64_t> limit = std::nullopt;         // at most this many (by name); >= 0
+  bool with_programs = false;                          // fill in each vigy's program
 };
 
 struct VigyList {
-  std::vector<VigyListing> vigies;  // by name, without their programs
+  std::vector<VigyListing> vigies;  // by name; without their programs unless asked
   bool serve_live = false;          // whether a serve is running on the store now
 };
 
