@@ -74,6 +74,17 @@ std::string BearerToken(const httplib::Request& req) {
   return header.substr(kScheme.size());
 }
 
+// A request with neither Content-Length nor Transfer-Encoding has no body
+// (RFC 9112, 6.3), as `curl -X POST URL` sends it; cpp-httplib 0.11 would
+// instead read until the connection closes and answer 400 when the read
+// times out. Saying so in the request's headers, before the body is read,
+// gives such a request its empty body at once.
+void NoLengthMeansNoBody(const httplib::Request& req) {
+  if (req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) return;
+  // The request is the server's own, non-const object, passed here as const.
+  const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");
+}
+
 // Who may make `req`: anyone for the probes, the page and /metrics; a
 // holder of the token for /v1 (or of a ticket, for the event stream).
 Server::HandlerResponse Authorize(ApiContext& context, const httplib::Request& req,
@@ -191,6 +202,7 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions op
   server.set_default_headers(
       {{"X-Content-Type-Options", "nosniff"}, {"Cache-Control", "no-store"}});
   server.set_pre_routing_handler([&context](const httplib::Request& req, httplib::Response& res) {
+    NoLengthMeansNoBody(req);
     return Authorize(context, req, res);
   });
   Router& router = impl->router;

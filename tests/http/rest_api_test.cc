@@ -1,8 +1,12 @@
 // End to end: REST v1 of a real `vigy serve --http`, with the field names of
 // the original vigy REST API, our additions and every error status; and the
 // OpenAPI document walked against the server.
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <map>
@@ -429,6 +433,42 @@ TEST_CASE("bad bodies and parameters are 4xx naming the problem, and write nothi
     CHECK(serve.Delete("/v1/vigies/nosuch/kv/k")->status == 404);
   }
   CHECK(StoreContents(sandbox) == before);
+}
+
+// `request` sent as is over a new connection; the response's status line.
+std::string RawStatusLine(const HttpServe& serve, const std::string& request) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(serve.port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  REQUIRE(write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+  std::string response;
+  char buffer[4096];
+  ssize_t n = 0;
+  while (response.find("\r\n") == std::string::npos &&
+         (n = read(fd, buffer, sizeof buffer)) > 0) {
+    response.append(buffer, static_cast<size_t>(n));
+  }
+  close(fd);
+  return response.substr(0, response.find("\r\n"));
+}
+
+TEST_CASE("a POST without Content-Length, as curl -X POST sends it, has an empty body") {
+  Sandbox sandbox;
+  HttpServe serve(sandbox);
+  Register(serve, {{"name", "hello"}, {"program", kHello}, {"cron", kNeverCron}});
+  const std::string auth = "Authorization: Bearer " + serve.token() + "\r\n";
+  CHECK(RawStatusLine(serve, "POST /v1/vigies/hello/tick HTTP/1.1\r\nHost: x\r\n" + auth +
+                                 "Connection: close\r\n\r\n") == "HTTP/1.1 200 OK");
+  CHECK(json::parse(sandbox.Run({"runs", "hello", "--json"}).out).size() == 1);
+  CHECK(RawStatusLine(serve, "POST /v1/vigies/hello/disable HTTP/1.1\r\nHost: x\r\n" + auth +
+                                 "Connection: close\r\n\r\n") == "HTTP/1.1 200 OK");
+  // A register needs its body: without one it is refused, not waited for.
+  CHECK(RawStatusLine(serve, "POST /v1/vigies HTTP/1.1\r\nHost: x\r\n" + auth +
+                                 "Connection: close\r\n\r\n") == "HTTP/1.1 400 Bad Request");
 }
 
 // The document as served, which must be the file in the repository.
