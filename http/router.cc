@@ -53,4 +53,10 @@ std::vector<std::string> Router::MethodsFor(const std::string& path) const {
   return methods;
 }
 
+std::vector<std::string> Router::Routes() const {
+  std::vector<std::string> routes;
+  for (const Route& route : routes_) routes.push_back(route.method + " " + route.path);
+  return routes;
+}
+
 }  // namespace vigy::http

@@ -25,6 +25,9 @@ class Router {
   // The methods with a route matching the concrete `path`; empty for none.
   std::vector<std::string> MethodsFor(const std::string& path) const;
 
+  // Every route as "METHOD /template", in the order added.
+  std::vector<std::string> Routes() const;
+
  private:
   struct Route {
     std::string method;

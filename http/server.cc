@@ -168,6 +168,8 @@ HttpServer::~HttpServer() { Stop(); }
 
 int HttpServer::port() const { return impl_->port; }
 
+std::vector<std::string> HttpServer::Routes() const { return impl_->router.Routes(); }
+
 void HttpServer::SetSchedulerRunning(bool running) { impl_->context.scheduler_running = running; }
 
 void HttpServer::Stop() {

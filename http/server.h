@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "core/store.h"
@@ -52,6 +53,9 @@ class HttpServer {
 
   // The port bound (the one chosen when the address asked for port 0).
   int port() const;
+  // Every route served, as "METHOD /template" ("GET /v1/vigies/{id}"): what
+  // the OpenAPI document must describe.
+  std::vector<std::string> Routes() const;
   // Whether the scheduler runs: /readyz and /healthz answer 503 until it
   // does and once it is stopping.
   void SetSchedulerRunning(bool running);

@@ -13,6 +13,8 @@
 #include <set>
 
 #include "core/ids.h"
+#include "http/server.h"
+#include "storage/sqlite_store.h"
 #include "tests/http/http_serve.h"
 
 namespace vigy::testing {
@@ -533,6 +535,29 @@ int StatusOf(const HttpServe& serve, const std::string& method, const std::strin
   return res ? res->status : -1;
 }
 
+// The routes an HttpServer serves, as "METHOD /template", from one started
+// in this process on a store of its own.
+std::set<std::string> ServedRoutes() {
+  Sandbox sandbox;
+  const std::string path = (sandbox.dir() / "vigy.db").string();
+  REQUIRE(storage::SqliteStore::Open(path, core::OpenMode::kCreate).ok());
+  http::HttpServerOptions options;
+  options.address = http::ListenAddress{"127.0.0.1", 0};
+  options.token = std::string(64, 'a');
+  options.store_path = path;
+  options.open_store = [path]() -> core::Result<std::unique_ptr<core::Store>> {
+    auto store = storage::SqliteStore::Open(path, core::OpenMode::kExisting);
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<core::Store>(std::move(store).value());
+  };
+  auto server = http::HttpServer::Start(std::move(options));
+  REQUIRE(server.ok());
+  std::vector<std::string> routes = (*server)->Routes();
+  std::set<std::string> served(routes.begin(), routes.end());
+  CHECK(served.size() == routes.size());  // none added twice
+  return served;
+}
+
 TEST_CASE("every documented operation answers with a documented status, and every route is documented") {
   Sandbox sandbox;
   HttpServe serve(sandbox);
@@ -560,18 +585,7 @@ TEST_CASE("every documented operation answers with a documented status, and ever
   }
 
   // The other way: the routes the server holds are exactly the documented ones.
-  std::set<std::string> served;
-  for (const char* route :
-       {"GET /", "GET /healthz", "GET /readyz", "GET /metrics", "GET /v1/openapi.json",
-        "GET /v1/health", "GET /v1/events", "POST /v1/events/ticket", "GET /v1/vigies",
-        "POST /v1/vigies", "GET /v1/vigies/{id}", "PATCH /v1/vigies/{id}", "DELETE /v1/vigies/{id}",
-        "GET /v1/vigies/{id}/state", "POST /v1/vigies/{id}/tick", "POST /v1/vigies/{id}/enable",
-        "POST /v1/vigies/{id}/disable", "GET /v1/vigies/{id}/runs", "GET /v1/runs",
-        "GET /v1/vigies/{id}/kv", "GET /v1/vigies/{id}/kv/{key}", "PUT /v1/vigies/{id}/kv/{key}",
-        "DELETE /v1/vigies/{id}/kv/{key}"}) {
-    served.insert(route);
-  }
-  CHECK(served == documented);
+  CHECK(ServedRoutes() == documented);
   // Every other method on a documented path is 405 (so the list above is
   // all the server takes there), and paths off the document are 404.
   for (const std::string& op : documented) {
