@@ -115,8 +115,8 @@ Result<int64_t> ParseSince(std::string_view name, std::string_view text, int64_t
                     FormatDuration(std::chrono::milliseconds(kMaxDurationMs))));
   }
   return Status::InvalidArgument(fmt::format(
-      "bad {} '{}': expected a duration back from now (e.g. 30m, 2h, 1d) or an RFC 3339 time",
-      name, text));
+      "bad {} '{}': expected a duration back from now (e.g. 30m, 2h, 1d) or an RFC 3339 time", name,
+      text));
 }
 
 }  // namespace vigy::core

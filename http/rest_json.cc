@@ -27,8 +27,7 @@ Status CheckFields(const json& body, const std::set<std::string>& known) {
     if (known.contains(key)) continue;
     std::string list;
     for (const std::string& name : known) list += (list.empty() ? "" : ", ") + name;
-    return Status::InvalidArgument(
-        fmt::format("unknown field '{}'; the fields are {}", key, list));
+    return Status::InvalidArgument(fmt::format("unknown field '{}'; the fields are {}", key, list));
   }
   return Status::Ok();
 }
@@ -81,7 +80,8 @@ Status ReadScheduleObject(const json& schedule, core::VigySettings& settings) {
   if (Status s = CheckFields(schedule, {"kind", "every_ms", "cron", "jitter_ms"}); !s.ok()) {
     return Status::InvalidArgument(fmt::format("field 'schedule': {}", s.message()));
   }
-  if (!schedule.contains("kind")) return Status::InvalidArgument("field 'schedule.kind' is required");
+  if (!schedule.contains("kind"))
+    return Status::InvalidArgument("field 'schedule.kind' is required");
   auto kind_name = String(schedule["kind"], "schedule.kind");
   if (!kind_name.ok()) return kind_name.status();
   std::optional<core::ScheduleKind> kind = core::ParseScheduleKind(*kind_name);
@@ -174,8 +174,8 @@ Status ReadSettings(const json& body, bool update, core::VigySettings& settings)
 }
 
 const std::set<std::string> kSettingFields = {
-    "tick_interval_ms", "every_ms", "cron",     "schedule", "jitter_ms", "timeout_ms",
-    "max_steps",        "handler",  "enabled",  "labels"};
+    "tick_interval_ms", "every_ms",  "cron",    "schedule", "jitter_ms",
+    "timeout_ms",       "max_steps", "handler", "enabled",  "labels"};
 
 }  // namespace
 
@@ -195,8 +195,9 @@ json RestVigyJson(const core::VigyDetail& detail) {
   std::optional<core::RunSummary> last;
   if (!detail.runs.empty()) {
     const core::RunRecord& run = detail.runs.front();
-    last = core::RunSummary{run.id,         run.tick,          run.result,     run.error,
-                            run.started_at_ms, run.ended_at_ms, run.duration_ms};
+    last =
+        core::RunSummary{run.id,          run.tick,       run.result, run.error, run.started_at_ms,
+                         run.ended_at_ms, run.duration_ms};
   }
   json j = RestVigyJson(detail.vigy, detail.runtime, last);
   j["conditions"] = json::array();

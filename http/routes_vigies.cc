@@ -39,9 +39,9 @@ std::optional<StorePool::Borrowed> Borrow(ApiContext& context, Response& res) {
 std::optional<json> BodyOf(const Request& req, Response& res) {
   const std::string type = req.get_header_value("Content-Type");
   if (!type.empty() && type.rfind("application/json", 0) != 0) {
-    SendError(res, 415, "unsupported_media_type",
-              fmt::format("the body must be JSON (Content-Type: application/json), not '{}'",
-                          type));
+    SendError(
+        res, 415, "unsupported_media_type",
+        fmt::format("the body must be JSON (Content-Type: application/json), not '{}'", type));
     return std::nullopt;
   }
   json body;

@@ -7,15 +7,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <memory>
 #include <thread>
 
+#include "core/clock.h"
 #include "http/access_token.h"
 #include "http/api_context.h"
 #include "http/api_error.h"
 #include "http/connection_queue.h"
-#include "core/clock.h"
 
 namespace vigy::http {
 namespace {
@@ -228,7 +231,16 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions op
     if (!server.bind_to_port(address.host, address.port)) return BindError(address);
     impl->port = address.port;
   }
-  impl->listener = std::thread([&server] { server.listen_after_bind(); });
+  // Returns once the listener runs: cpp-httplib's stop() does nothing before
+  // then, so a Stop() right after Start() would otherwise wait forever.
+  auto listening_done = std::make_shared<std::atomic<bool>>(false);
+  impl->listener = std::thread([&server, listening_done] {
+    server.listen_after_bind();
+    *listening_done = true;
+  });
+  while (!server.is_running() && !*listening_done) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 

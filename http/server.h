@@ -31,7 +31,7 @@ struct HttpServerOptions {
   std::string store_path;  // an existing store, as messages name it
   // A new connection to that store; called from the HTTP threads.
   std::function<core::Result<std::unique_ptr<core::Store>>()> open_store;
-  std::string version;     // for /metrics
+  std::string version;  // for /metrics
   size_t max_connections = 64;
   size_t max_event_streams = 32;
   size_t max_body_bytes = 1 << 20;
@@ -43,7 +43,8 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
-  // Binds the address and starts serving. kConflict when the address is in
+  // Binds the address and starts serving; returns once the listener runs,
+  // so that Stop() may follow at once. kConflict when the address is in
   // use, kInvalidArgument when it cannot be bound, the store's errors when
   // it cannot be opened.
   static core::Result<std::unique_ptr<HttpServer>> Start(HttpServerOptions options);

@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <future>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "core/ids.h"
 #include "http/server.h"
@@ -82,7 +84,8 @@ TEST_CASE("the original API's register, list, get, state, tick, disable, enable,
   CHECK(created["schedule"] == json{{"kind", "every"}, {"every_ms", 60000}, {"jitter_ms", 0}});
   CHECK(created["status"] == "disabled");
   CHECK(created["runtime"]["tick_count"] == 0);
-  json other = Register(serve, {{"name", "other"}, {"program", kHello}, {"labels", {{"team", "db"}}}});
+  json other =
+      Register(serve, {{"name", "other"}, {"program", kHello}, {"labels", {{"team", "db"}}}});
   CHECK(other["tick_interval_ms"] == 1000);  // the original's default
   CHECK(other["enabled"] == true);
   CHECK(StoredNames(sandbox) == std::vector<std::string>{"hello", "other"});
@@ -128,8 +131,8 @@ TEST_CASE("the original API's register, list, get, state, tick, disable, enable,
   CHECK(JsonOf(disabled)["enabled"] == false);
   CHECK(json::parse(sandbox.Run({"show", "hello", "--json"}).out)["vigy"]["enabled"] == false);
 
-  auto patched = serve.Patch("/v1/vigies/hello",
-                             json{{"tick_interval_ms", 5000}, {"labels", {{"team", "ops"}}}}.dump());
+  auto patched = serve.Patch(
+      "/v1/vigies/hello", json{{"tick_interval_ms", 5000}, {"labels", {{"team", "ops"}}}}.dump());
   REQUIRE(patched);
   CHECK(patched->status == 200);
   CHECK(JsonOf(patched)["tick_interval_ms"] == 5000);
@@ -187,9 +190,10 @@ TEST_CASE("register and patch take our schedule fields, and null takes a setting
   CHECK(JsonOf(unscheduled)["schedule"] == json{{"kind", "none"}});
 
   // An existing name is a conflict unless the body asks to replace it.
-  auto again = serve.Post("/v1/vigies", json{{"name", "often"}, {"program", "(vigy-noop)"},
-                                             {"replace", true}, {"enabled", false}}
-                                            .dump());
+  auto again = serve.Post(
+      "/v1/vigies",
+      json{{"name", "often"}, {"program", "(vigy-noop)"}, {"replace", true}, {"enabled", false}}
+          .dump());
   REQUIRE(again);
   CHECK(again->status == 201);
   CHECK(JsonOf(again)["program"] == "(vigy-noop)");
@@ -217,8 +221,7 @@ TEST_CASE("runs, kv and health, beyond the original API") {
   CHECK(failed[0]["vigy_name"] == "broken");
   CHECK(JsonOf(serve.Get("/v1/runs?since=2999-01-01T00:00:00Z")).empty());
   CHECK(JsonOf(serve.Get("/v1/runs?since=1h")).size() == 4);
-  CHECK(JsonOf(serve.Get("/v1/runs")) ==
-        json::parse(sandbox.Run({"runs", "--json"}).out));
+  CHECK(JsonOf(serve.Get("/v1/runs")) == json::parse(sandbox.Run({"runs", "--json"}).out));
 
   CHECK(JsonOf(serve.Get("/v1/vigies/hello/kv")) == json{{"n", 3}});
   CHECK(JsonOf(serve.Get("/v1/vigies/hello/kv/n")) == 3);
@@ -280,7 +283,8 @@ TEST_CASE("a program that does not compile is refused with every line:col and no
   Register(serve, {{"name", "hello"}, {"program", kHello}, {"cron", kNeverCron}});
   const std::string before = StoreContents(sandbox);
 
-  json refused = Register(serve, {{"name", "broken"}, {"program", "(vigy-noop\n(let ((x 1)) x"}}, 400);
+  json refused =
+      Register(serve, {{"name", "broken"}, {"program", "(vigy-noop\n(let ((x 1)) x"}}, 400);
   CHECK(refused["error"]["code"] == "invalid_program");
   const std::string message = refused["error"]["message"];
   CHECK(message.find("broken:") != std::string::npos);
@@ -331,18 +335,20 @@ TEST_CASE("bad bodies and parameters are 4xx naming the problem, and write nothi
           "field 'program' is required");
     CHECK(Register(serve, {{"name", "x"}, {"program", 5}}, 400)["error"]["message"] ==
           "field 'program' must be a string");
-    CHECK(Register(serve, {{"name", "x"}, {"program", "(vigy-noop)"}, {"colour", "red"}}, 400)
-              ["error"]["message"]
-                  .get<std::string>()
-                  .find("unknown field 'colour'") == 0);
-    CHECK(Register(serve, {{"name", "x"}, {"program", "(vigy-noop)"}, {"enabled", "yes"}}, 400)
-              ["error"]["message"] == "field 'enabled' must be true or false");
+    CHECK(Register(serve, {{"name", "x"}, {"program", "(vigy-noop)"}, {"colour", "red"}},
+                   400)["error"]["message"]
+              .get<std::string>()
+              .find("unknown field 'colour'") == 0);
+    CHECK(Register(serve, {{"name", "x"}, {"program", "(vigy-noop)"}, {"enabled", "yes"}},
+                   400)["error"]["message"] == "field 'enabled' must be true or false");
     CHECK(Register(serve, {{"name", "x"}, {"program", "(vigy-noop)"}, {"tick_interval_ms", "1s"}},
                    400)["error"]["message"] == "field 'tick_interval_ms' must be an integer");
-    CHECK(Register(serve, {{"name", "x"}, {"program", "(vigy-noop)"}, {"labels", {{"a", 1}}}}, 400)
-              ["error"]["message"] == "field 'labels.a' must be a string");
+    CHECK(Register(serve, {{"name", "x"}, {"program", "(vigy-noop)"}, {"labels", {{"a", 1}}}},
+                   400)["error"]["message"] == "field 'labels.a' must be a string");
     CHECK(Register(serve,
-                   {{"name", "x"}, {"program", "(vigy-noop)"}, {"cron", "* * * * *"},
+                   {{"name", "x"},
+                    {"program", "(vigy-noop)"},
+                    {"cron", "* * * * *"},
                     {"tick_interval_ms", 1000}},
                    400)["error"]["code"] == "invalid_argument");
     CHECK(Register(serve, json::array({1, 2}), 400)["error"]["message"] ==
@@ -360,11 +366,12 @@ TEST_CASE("bad bodies and parameters are 4xx naming the problem, and write nothi
     json too_fast =
         Register(serve, {{"name", "x"}, {"program", "(vigy-noop)"}, {"tick_interval_ms", 5}}, 400);
     CHECK(too_fast["error"]["message"].get<std::string>().find("100ms") != std::string::npos);
-    CHECK(Register(serve, {{"name", "bad name!"}, {"program", "(vigy-noop)"}}, 400)["error"]
-                  ["code"] == "invalid_argument");
+    CHECK(Register(serve, {{"name", "bad name!"}, {"program", "(vigy-noop)"}},
+                   400)["error"]["code"] == "invalid_argument");
     CHECK(Register(serve, {{"name", "x"}, {"program", "(vigy-noop)"}, {"cron", "61 * * * *"}},
                    400)["error"]["code"] == "invalid_argument");
-    CHECK(Register(serve, {{"name", "x"}, {"program", "(vigy-noop)"}, {"labels", {{"bad key!", "v"}}}},
+    CHECK(Register(serve,
+                   {{"name", "x"}, {"program", "(vigy-noop)"}, {"labels", {{"bad key!", "v"}}}},
                    400)["error"]["code"] == "invalid_argument");
     CHECK(serve.Patch("/v1/vigies/hello", R"({"max_steps": 0})")->status == 400);
   }
@@ -389,7 +396,8 @@ TEST_CASE("bad bodies and parameters are 4xx naming the problem, and write nothi
     REQUIRE(deep);
     CHECK(deep->status == 400);
     CHECK(Message(deep).find("nested deeper than") != std::string::npos);
-    auto deep_kv = serve.Put("/v1/vigies/hello/kv/k", std::string(5000, '[') + std::string(5000, ']'));
+    auto deep_kv =
+        serve.Put("/v1/vigies/hello/kv/k", std::string(5000, '[') + std::string(5000, ']'));
     REQUIRE(deep_kv);
     CHECK(deep_kv->status == 400);
     auto empty = serve.Post("/v1/vigies", "");
@@ -415,8 +423,9 @@ TEST_CASE("bad bodies and parameters are 4xx naming the problem, and write nothi
     CHECK(serve.Get("/v1/vigies/hello")->status == 200);  // and serve keeps answering
   }
   SUBCASE("no such vigy: 404 on every route that takes one") {
-    for (const char* path : {"/v1/vigies/nosuch", "/v1/vigies/nosuch/state", "/v1/vigies/nosuch/runs",
-                             "/v1/vigies/nosuch/kv", "/v1/vigies/nosuch/kv/k", "/v1/runs?vigy=nosuch"}) {
+    for (const char* path :
+         {"/v1/vigies/nosuch", "/v1/vigies/nosuch/state", "/v1/vigies/nosuch/runs",
+          "/v1/vigies/nosuch/kv", "/v1/vigies/nosuch/kv/k", "/v1/runs?vigy=nosuch"}) {
       CAPTURE(path);
       auto res = serve.Get(path);
       REQUIRE(res);
@@ -450,8 +459,7 @@ std::string RawStatusLine(const HttpServe& serve, const std::string& request) {
   std::string response;
   char buffer[4096];
   ssize_t n = 0;
-  while (response.find("\r\n") == std::string::npos &&
-         (n = read(fd, buffer, sizeof buffer)) > 0) {
+  while (response.find("\r\n") == std::string::npos && (n = read(fd, buffer, sizeof buffer)) > 0) {
     response.append(buffer, static_cast<size_t>(n));
   }
   close(fd);
@@ -535,12 +543,12 @@ int StatusOf(const HttpServe& serve, const std::string& method, const std::strin
   return res ? res->status : -1;
 }
 
-// The routes an HttpServer serves, as "METHOD /template", from one started
-// in this process on a store of its own.
-std::set<std::string> ServedRoutes() {
-  Sandbox sandbox;
+// An HttpServer started in this process on a new store in `sandbox`.
+core::Result<std::unique_ptr<http::HttpServer>> StartServer(const Sandbox& sandbox) {
   const std::string path = (sandbox.dir() / "vigy.db").string();
-  REQUIRE(storage::SqliteStore::Open(path, core::OpenMode::kCreate).ok());
+  if (auto created = storage::SqliteStore::Open(path, core::OpenMode::kCreate); !created.ok()) {
+    return created.status();
+  }
   http::HttpServerOptions options;
   options.address = http::ListenAddress{"127.0.0.1", 0};
   options.token = std::string(64, 'a');
@@ -550,7 +558,13 @@ std::set<std::string> ServedRoutes() {
     if (!store.ok()) return store.status();
     return std::unique_ptr<core::Store>(std::move(store).value());
   };
-  auto server = http::HttpServer::Start(std::move(options));
+  return http::HttpServer::Start(std::move(options));
+}
+
+// The routes an HttpServer serves, as "METHOD /template".
+std::set<std::string> ServedRoutes() {
+  Sandbox sandbox;
+  auto server = StartServer(sandbox);
   REQUIRE(server.ok());
   std::vector<std::string> routes = (*server)->Routes();
   std::set<std::string> served(routes.begin(), routes.end());
@@ -558,7 +572,23 @@ std::set<std::string> ServedRoutes() {
   return served;
 }
 
-TEST_CASE("every documented operation answers with a documented status, and every route is documented") {
+TEST_CASE("an HTTP server stopped right after it starts stops") {
+  // Before the listener ran, a stop was lost and the join waited forever.
+  // The cycles run on a thread of their own, so that a hang fails the test.
+  auto result = std::make_shared<std::promise<int>>();
+  std::future<int> started = result->get_future();
+  std::thread([result] {
+    Sandbox sandbox;
+    int ok = 0;
+    for (int i = 0; i < 200; ++i) ok += StartServer(sandbox).ok() ? 1 : 0;
+    result->set_value(ok);
+  }).detach();
+  REQUIRE(started.wait_for(std::chrono::seconds(120)) == std::future_status::ready);
+  CHECK(started.get() == 200);
+}
+
+TEST_CASE(
+    "every documented operation answers with a documented status, and every route is documented") {
   Sandbox sandbox;
   HttpServe serve(sandbox);
   Register(serve, {{"name", "hello"}, {"program", kHello}, {"cron", kNeverCron}});

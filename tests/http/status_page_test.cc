@@ -17,16 +17,16 @@ using nlohmann::json;
 TEST_CASE("the status page shows a vigy, then its new run without a reload, in headless Chromium") {
   Sandbox sandbox;
   HttpServe serve(sandbox);
-  auto added = serve.Post(
-      "/v1/vigies",
-      json{{"name", "hello"}, {"program", "(vigy-noop)"}, {"cron", "0 0 1 1 *"}}.dump());
+  auto added =
+      serve.Post("/v1/vigies",
+                 json{{"name", "hello"}, {"program", "(vigy-noop)"}, {"cron", "0 0 1 1 *"}}.dump());
   REQUIRE(added);
   REQUIRE(added->status == 201);
-  const std::string command = fmt::format(
-      "VIGY_DB={} node {} /usr/bin/chromium {} hello -- {} tick hello --json",
-      ShellQuote((sandbox.dir() / "vigy.db").string()),
-      ShellQuote(std::string(VIGY_SOURCE_DIR) + "/tests/http/status_page_check.js"),
-      ShellQuote(serve.Url("/#token=" + serve.token())), ShellQuote(VIGY_BINARY));
+  const std::string command =
+      fmt::format("VIGY_DB={} node {} /usr/bin/chromium {} hello -- {} tick hello --json",
+                  ShellQuote((sandbox.dir() / "vigy.db").string()),
+                  ShellQuote(std::string(VIGY_SOURCE_DIR) + "/tests/http/status_page_check.js"),
+                  ShellQuote(serve.Url("/#token=" + serve.token())), ShellQuote(VIGY_BINARY));
   CommandResult result = RunShellCommand(command);
   INFO(result.output);
   CHECK(result.exit_code == 0);
