@@ -25,7 +25,7 @@ const chromium = spawn(chromiumPath, [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
   "--no-first-run", "--no-default-browser-check", "--remote-debugging-pipe",
   "--user-data-dir=" + profile, "about:blank",
-], { stdio: ["ignore", "ignore", "ignore", "pipe", "pipe"] });
+], { stdio: ["ignore", "ignore", "ignore", "pipe", "pipe"], detached: true });
 const toBrowser = chromium.stdio[3];
 const fromBrowser = chromium.stdio[4];
 
@@ -66,19 +66,24 @@ async function waitFor(evaluate, expression, timeoutMs) {
 }
 
 let finished = false;
-// Prints the report, then ends Chromium and waits for it before removing its
-// profile (it may still be writing there when told to stop).
+// Prints the report, then ends Chromium (its whole process group) and waits
+// for it before removing its profile.
 function finish(code, report) {
   if (finished) return;
   finished = true;
   console.log(JSON.stringify(report));
   const done = () => {
-    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+    try {
+      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch (error) {
+      // A profile left in the temporary directory does not change the result.
+    }
     process.exit(code);
   };
   if (chromium.exitCode !== null || chromium.signalCode !== null) return done();
   chromium.once("exit", done);
-  chromium.kill("SIGKILL");
+  // Chromium's own children (renderer, GPU, zygote) are in its process group.
+  try { process.kill(-chromium.pid, "SIGKILL"); } catch (error) { chromium.kill("SIGKILL"); }
 }
 
 async function main() {
