@@ -7,7 +7,8 @@
             event streams (default 10): p50/p99 start lateness of each round
             (started_at - scheduled_at of the runs scheduled in the window).
 --metrics   `GET /metrics` over M vigies (default 10,000): median and p99
-            response time of K scrapes.
+            response time of K scrapes, once serve has committed the first
+            tick of every vigy (they are all due when it starts).
 --events    serve ticking 100 vigies every 200 ms with one event stream open:
             latency of each event = the time its data line was read minus the
             run's ended_at (an upper bound of commit-to-client latency).
@@ -164,11 +165,27 @@ def lateness(args, vigy, store_dir, work, env):
           % (quiet, loaded, LATENESS_NOISE_MS))
 
 
+def wait_for_first_ticks(conn, vigies, limit_s=600):
+    """Until serve has committed every vigy's first tick (all are due at start)
+    and has none in flight: scrapes measure /metrics, not that burst."""
+    deadline = time.time() + limit_s
+    while time.time() < deadline:
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode()
+        ticks = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                    if line.startswith("vigy_ticks_total{"))
+        if ticks >= vigies and "\nvigy_ticks_in_flight 0\n" in text:
+            return
+        time.sleep(1)
+    raise RuntimeError("serve did not tick every vigy within %d s" % limit_s)
+
+
 def metrics(args, vigy, store_dir, work, env):
     tmpl = rs.template(vigy, args.program, store_dir, args.metrics_vigies, "1h", None, args.adders)
     db = rs.fresh_copy(tmpl, work, "metrics.db")
     proc, port, token = start_serve(vigy, db, work, "metrics-serve", env)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    wait_for_first_ticks(conn, args.metrics_vigies)
     times, size = [], 0
     for _ in range(args.scrapes):
         start = time.perf_counter()

@@ -201,11 +201,12 @@ TEST_CASE("/metrics counts the runs the store holds, by vigy and result") {
     json list = json::parse(runs.out);
     std::map<std::string, double> by_result;
     for (const json& run : list) by_result[run["result"]] += 1;
-    for (const auto& [result, count] : by_result) {
+    for (const auto& entry : by_result) {
+      const std::string& result = entry.first;  // a plain name: CAPTURE cannot take a binding
       CAPTURE(name);
       CAPTURE(result);
       CHECK(samples[fmt::format("vigy_ticks_total{{vigy=\"{}\",result=\"{}\"}}", name, result)] ==
-            count);
+            entry.second);
     }
   }
   CHECK(samples["vigy_ticks_total{vigy=\"good\",result=\"ok\"}"] == 3);
