@@ -225,8 +225,7 @@ class RunIds {
   RunIds() : counter_(static_cast<uint32_t>(std::random_device{}())) {}
   std::string Next(int64_t ms) {
     char id[32];
-    std::snprintf(id, sizeof id, "%012" PRIx64 "%08" PRIx32, static_cast<uint64_t>(ms),
-                  counter_++);
+    std::snprintf(id, sizeof id, "%012" PRIx64 "%08" PRIx32, static_cast<uint64_t>(ms), counter_++);
     return id;
   }
 
@@ -339,9 +338,9 @@ class Ticker {
       lease_check_.Reset();
     }
     const std::pair<const char*, std::string> kv[] = {
-        {"__failures", "0"}, {"__last_tick_ms", ms},  {"__once/init", ms},
-        {"__tick_count", std::to_string(tick)},       {"have", "1"},
-        {"want", "3"},
+        {"__failures", "0"}, {"__last_tick_ms", ms},
+        {"__once/init", ms}, {"__tick_count", std::to_string(tick)},
+        {"have", "1"},       {"want", "3"},
     };
     for (const auto& [key, value] : kv) {
       kv_.Text(1, vigy.id).Text(2, key).Text(3, value).Run();
@@ -354,11 +353,7 @@ class Ticker {
                      R"("status":"false"}])")
         .Int(5, started)
         .Run();
-    run_.Text(1, run_id)
-        .Text(2, vigy.id)
-        .Text(3, vigy.name)
-        .Text(4, vigy.revision)
-        .Int(5, tick);
+    run_.Text(1, run_id).Text(2, vigy.id).Text(3, vigy.name).Text(4, vigy.revision).Int(5, tick);
     if (options_.scheduled) {
       run_.Int(6, due);
     } else {
@@ -421,7 +416,7 @@ int main(int argc, char** argv) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("ticked %zu vigies in %.3f s: %.0f ticks/s (%" PRId64 " per transaction%s)\n",
-              targets.size(), seconds, static_cast<double>(targets.size()) / seconds,
-              options.batch, options.lease ? ", with lease" : "");
+              targets.size(), seconds, static_cast<double>(targets.size()) / seconds, options.batch,
+              options.lease ? ", with lease" : "");
   return 0;
 }

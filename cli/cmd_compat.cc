@@ -19,11 +19,11 @@ void SetupRegister(CLI::App& sub, RegisterOptions& options) {
   sub.add_option("--name", options.name, "the vigy's name")->required()->type_name("NAME");
   sub.add_option("--every", options.every_ms, "tick interval in milliseconds (default 1000)")
       ->type_name("MS");
-  sub.add_option("--label", options.labels, "a label KEY=VALUE (repeatable)")
-      ->type_name("K=V");
+  sub.add_option("--label", options.labels, "a label KEY=VALUE (repeatable)")->type_name("K=V");
   sub.add_flag("--disabled", options.disabled, "register it disabled");
-  sub.footer("As 'vigy add --replace FILE --name NAME --every MSms': registers the vigy, or\n"
-             "updates the one of that name keeping its kv, state and runs.");
+  sub.footer(
+      "As 'vigy add --replace FILE --name NAME --every MSms': registers the vigy, or\n"
+      "updates the one of that name keeping its kv, state and runs.");
 }
 
 Status RunRegister(const Invocation& inv, const RegisterOptions& options) {

@@ -49,8 +49,9 @@ core::Status RunCompletions(const Invocation& inv, const CompletionsOptions& opt
 }
 
 void SetupCompleteVigies(CLI::App& sub, CompleteVigiesOptions& /*options*/) {
-  sub.footer("Prints the name of every vigy in the store, one per line; nothing, and exit 0,\n"
-             "when there is no store or it cannot be read.");
+  sub.footer(
+      "Prints the name of every vigy in the store, one per line; nothing, and exit 0,\n"
+      "when there is no store or it cannot be read.");
 }
 
 core::Status RunCompleteVigies(const Invocation& inv, const CompleteVigiesOptions& /*options*/) {

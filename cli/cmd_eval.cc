@@ -7,8 +7,8 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/program_file.h"
-#include "cli/stop_signals.h"
 #include "cli/session.h"
+#include "cli/stop_signals.h"
 #include "lisp/json.h"
 #include "lisp/printer.h"
 

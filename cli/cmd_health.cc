@@ -9,8 +9,8 @@
 #include "cli/duration.h"
 #include "cli/output.h"
 #include "cli/store_access.h"
-#include "core/health.h"
 #include "core/clock.h"
+#include "core/health.h"
 
 namespace vigy::cli {
 
@@ -24,7 +24,8 @@ void SetupHealth(CLI::App& sub, HealthOptions& options) {
       "Exits 0 when a serve is live on the store (its heartbeat is fresh) and no enabled\n"
       "vigy with a schedule that it ticks has a failed latest run or a tick overdue by more\n"
       "than --stale-after; otherwise prints one line per problem and exits 1. With --json:\n"
-      "{\"ok\", \"serve\", \"problems\": [{\"vigy\"?, \"kind\", \"message\"}]}. Fit for a liveness\n"
+      "{\"ok\", \"serve\", \"problems\": [{\"vigy\"?, \"kind\", \"message\"}]}. Fit for a "
+      "liveness\n"
       "probe or a monitoring check. A serve that stopped keeping its heartbeat is told\n"
       "apart: not running (its process is gone), or running but not responding (its\n"
       "process exists: stopped by SIGSTOP, or stuck).");

@@ -41,7 +41,8 @@ void SetupList(CLI::App& sub, ListOptions& options) {
   sub.footer(
       "Columns: STATE (enabled, disabled, or failing when the latest run failed), NAME, ID,\n"
       "SCHEDULE, LAST (the latest run's result), LAST RUN (when it ended), NEXT (when the\n"
-      "running serve plans the next tick; - when no serve is live). With --json, an array of vigy objects without their program,\n"
+      "running serve plans the next tick; - when no serve is live). With --json, an array of vigy "
+      "objects without their program,\n"
       "each with \"runtime\" and, once it has run, \"last_run\". A store that does not exist\n"
       "yet lists nothing.");
 }

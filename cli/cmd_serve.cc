@@ -16,10 +16,10 @@
 #include "cli/stop_signals.h"
 #include "cli/store_access.h"
 #include "core/clock.h"
+#include "core/notifier.h"
 #include "core/scheduler.h"
 #include "core/selector.h"
 #include "core/time_format.h"
-#include "core/notifier.h"
 #include "core/time_zone.h"
 #include "http/access_token.h"
 #include "http/listen_address.h"
@@ -46,9 +46,10 @@ core::Result<std::unique_ptr<storage::ServeLock>> LockStore(const GlobalOptions&
   auto serve = (*store)->ReadServe();
   if (!serve.ok() || !serve->has_value()) return lock.status();
   const core::ServeRecord& holder = **serve;
-  return Status::Conflict(fmt::format(
-      "store '{}' is already being served by pid {}{} (running since {})", path, holder.pid,
-      holder.host.empty() ? "" : " on " + holder.host, core::FormatRfc3339Ms(holder.started_at_ms)));
+  return Status::Conflict(
+      fmt::format("store '{}' is already being served by pid {}{} (running since {})", path,
+                  holder.pid, holder.host.empty() ? "" : " on " + holder.host,
+                  core::FormatRfc3339Ms(holder.started_at_ms)));
 }
 
 // Calls Stop() on the scheduler once there is one; a signal that arrives
@@ -99,7 +100,8 @@ core::Result<std::optional<HttpRequest>> ReadHttpOptions(const ServeOptions& opt
 // --notify and --notify-timeout; unset when there is no --notify.
 core::Result<std::optional<core::NotifierOptions>> ReadNotifyOptions(const ServeOptions& options) {
   if (!options.notify) {
-    if (options.notify_timeout) return Status::InvalidArgument("--notify-timeout needs --notify CMD");
+    if (options.notify_timeout)
+      return Status::InvalidArgument("--notify-timeout needs --notify CMD");
     return std::optional<core::NotifierOptions>();
   }
   if (options.notify->find_first_not_of(" \t") == std::string::npos) {
@@ -118,10 +120,10 @@ core::Result<std::optional<core::NotifierOptions>> ReadNotifyOptions(const Serve
 // Starts the HTTP server for `request` on the store at `path`, and says in
 // the log where it listens and which file holds the token (never the token).
 core::Result<std::unique_ptr<http::HttpServer>> StartHttp(HttpRequest request,
-                                                         const GlobalOptions& global,
-                                                         const std::string& path,
-                                                         core::Scheduler& scheduler,
-                                                         ServeLog& log) {
+                                                          const GlobalOptions& global,
+                                                          const std::string& path,
+                                                          core::Scheduler& scheduler,
+                                                          ServeLog& log) {
   if (!request.token) {
     auto token = http::EnsureAccessToken(path);
     if (!token.ok()) return token.status();
@@ -163,8 +165,9 @@ void SetupServe(CLI::App& sub, ServeOptions& options) {
       ->type_name("N");
   sub.add_option("--log-format", options.log_format, "stderr log as text or json lines")
       ->type_name("text|json");
-  sub.add_option("--workers", options.workers,
-                 fmt::format("threads evaluating ticks (default {} here)", core::DefaultWorkerCount()))
+  sub.add_option(
+         "--workers", options.workers,
+         fmt::format("threads evaluating ticks (default {} here)", core::DefaultWorkerCount()))
       ->type_name("N");
   sub.add_option("--http,--addr,--bind", options.http,
                  "also serve the HTTP API, metrics and status page on ADDR (HOST:PORT; "
@@ -233,8 +236,8 @@ Status RunServe(const Invocation& inv, const ServeOptions& options) {
   // leaves it uncreated, as every command but add and a lasting serve does.
   std::string path;
   {
-    auto store = OpenStore(inv.global, options.once ? core::OpenMode::kExisting
-                                                    : core::OpenMode::kCreate);
+    auto store =
+        OpenStore(inv.global, options.once ? core::OpenMode::kExisting : core::OpenMode::kCreate);
     if (!store.ok()) return store.status();
     if ((*store)->missing()) return Status::Ok();
     path = (*store)->path();
@@ -260,21 +263,22 @@ Status RunServe(const Invocation& inv, const ServeOptions& options) {
     // its timeout) after the last tick is committed.
     std::unique_ptr<core::Notifier> notifier;
     if (*notify) {
-      notifier = std::make_unique<core::Notifier>(std::move(**notify), [&log](const std::string& line) {
-        log.Note("notify_failed", true, line);
-      });
+      notifier = std::make_unique<core::Notifier>(
+          std::move(**notify),
+          [&log](const std::string& line) { log.Note("notify_failed", true, line); });
     }
-    core::Scheduler scheduler(**store, clock, std::move(scheduler_options),
-                              [&log, &http_server, &notifier](const core::SchedulerEvent& event) {
-                                if (http_server && event.kind == core::SchedulerEvent::Kind::kStarted) {
-                                  http_server->SetSchedulerRunning(true);
-                                }
-                                if (http_server && event.kind == core::SchedulerEvent::Kind::kStopping) {
-                                  http_server->SetSchedulerRunning(false);
-                                }
-                                log.Write(event);
-                                if (notifier) notifier->Observe(event);
-                              });
+    core::Scheduler scheduler(
+        **store, clock, std::move(scheduler_options),
+        [&log, &http_server, &notifier](const core::SchedulerEvent& event) {
+          if (http_server && event.kind == core::SchedulerEvent::Kind::kStarted) {
+            http_server->SetSchedulerRunning(true);
+          }
+          if (http_server && event.kind == core::SchedulerEvent::Kind::kStopping) {
+            http_server->SetSchedulerRunning(false);
+          }
+          log.Write(event);
+          if (notifier) notifier->Observe(event);
+        });
     if (*http_request) {
       auto server = StartHttp(std::move(**http_request), inv.global, path, scheduler, log);
       if (!server.ok()) return server.status();
@@ -288,8 +292,8 @@ Status RunServe(const Invocation& inv, const ServeOptions& options) {
   if (!summary.ok()) return summary.status();
   if (options.once && signals.received()) return Status::Interrupted("interrupted");
   if (options.once && summary->failed > 0) {
-    return Status::Failed(fmt::format("{} of {} tick{} failed", summary->failed,
-                                      summary->committed, summary->committed == 1 ? "" : "s"));
+    return Status::Failed(fmt::format("{} of {} tick{} failed", summary->failed, summary->committed,
+                                      summary->committed == 1 ? "" : "s"));
   }
   return Status::Ok();
 }

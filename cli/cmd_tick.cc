@@ -22,8 +22,8 @@ using core::Status;
 // The failed run's error ("line:col: message") as a diagnostic in the vigy's
 // program, to print with the offending line; nullopt when the error has no
 // position or the program that ran is no longer stored.
-std::optional<lisp::Diagnostic> ErrorInProgram(core::Store& store,
-                                               const core::RunRecord& run, std::string& source) {
+std::optional<lisp::Diagnostic> ErrorInProgram(core::Store& store, const core::RunRecord& run,
+                                               std::string& source) {
   if (run.ok() || !run.error) return std::nullopt;
   int line = 0;
   int col = 0;

@@ -160,11 +160,11 @@ struct ServeOptions {
   bool once = false;
   std::string keep_runs = "1000";
   std::string log_format = "text";
-  std::string workers;  // empty: the default for this machine
+  std::string workers;                         // empty: the default for this machine
   std::optional<std::string> http;             // listen address; unset: no HTTP
   std::optional<std::string> http_token_file;  // unset: STORE.http-token
   std::optional<std::string> notify;           // a command told of failures; unset: none
-  std::optional<std::string> notify_timeout;  // unset: 30s
+  std::optional<std::string> notify_timeout;   // unset: 30s
 };
 void SetupServe(CLI::App& sub, ServeOptions& options);
 core::Status RunServe(const Invocation& inv, const ServeOptions& options);

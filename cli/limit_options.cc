@@ -23,9 +23,9 @@ void AddLimitOptions(CLI::App& app, LimitOptions& options) {
   app.add_option("--max-depth", options.max_depth,
                  fmt::format("non-tail call depth limit (default {})", defaults.max_depth))
       ->type_name("N");
-  app.add_option(
-         "--max-memory", options.max_memory,
-         fmt::format("memory cap, e.g. 64M, 1G (default {}M)", defaults.max_memory / (1024 * 1024)))
+  app.add_option("--max-memory", options.max_memory,
+                 fmt::format("memory cap, e.g. 64M, 1G (default {}M)",
+                             defaults.max_memory / (size_t{1024} * 1024)))
       ->type_name("SIZE");
 }
 

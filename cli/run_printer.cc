@@ -117,6 +117,7 @@ std::vector<std::string> MapLines(const Map& map, bool skip_reserved = false) {
 std::vector<std::string> ConditionLines(const Output& out,
                                         const std::vector<core::Condition>& conditions) {
   std::vector<std::string> lines;
+  lines.reserve(conditions.size());
   for (const core::Condition& c : conditions) lines.push_back(ConditionLine(out, c));
   return lines;
 }

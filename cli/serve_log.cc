@@ -110,16 +110,18 @@ std::string Describe(const core::SchedulerEvent& e) {
       return fmt::format("{}: recovered at tick {}", e.vigy_name, run->tick);
     case Kind::kConditionChanged: {
       const core::Condition& c = *e.condition;
-      std::string text = fmt::format("{}: condition {} {} -> {}", e.vigy_name, c.name,
-                                     e.previous_status.empty() ? "(new)" : e.previous_status,
-                                     c.status);
+      std::string text =
+          fmt::format("{}: condition {} {} -> {}", e.vigy_name, c.name,
+                      e.previous_status.empty() ? "(new)" : e.previous_status, c.status);
       if (c.reason) text += fmt::format(" ({})", *c.reason);
       if (c.message) text += ": " + *c.message;
       return text;
     }
     case Kind::kScheduled:
-      if (!e.next_due_ms) return fmt::format("{}: taken on; its schedule never comes due", e.vigy_name);
-      return fmt::format("{}: scheduled, first tick in {}", e.vigy_name, In(e.at_ms, *e.next_due_ms));
+      if (!e.next_due_ms)
+        return fmt::format("{}: taken on; its schedule never comes due", e.vigy_name);
+      return fmt::format("{}: scheduled, first tick in {}", e.vigy_name,
+                         In(e.at_ms, *e.next_due_ms));
     case Kind::kDropped:
       return fmt::format("{}: no longer ticked: {}", e.vigy_name, e.message);
     case Kind::kSkippedSlots:
@@ -179,7 +181,9 @@ std::string ServeLog::Format(const core::SchedulerEvent& event) {
   Level level = LevelOf(event);
   if (event.kind == Kind::kStarted) started_ = true;
   if (event.kind == Kind::kScheduled && !started_) level = Level::kDebug;
-  const Level quietest = verbosity_ > 0 ? Level::kDebug : verbosity_ < 0 ? Level::kWarn : Level::kInfo;
+  const Level quietest = verbosity_ > 0   ? Level::kDebug
+                         : verbosity_ < 0 ? Level::kWarn
+                                          : Level::kInfo;
   if (level < quietest) return "";
   if (format_ == LogFormat::kJson) {
     return ToJsonLine(event, level).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +

@@ -10,9 +10,9 @@
 
 #include "cli/output.h"
 #include "core/model.h"
+#include "core/store.h"
 #include "core/time_format.h"
 #include "core/vigy.h"
-#include "core/store.h"
 
 namespace vigy::cli {
 

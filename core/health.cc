@@ -78,9 +78,9 @@ std::optional<HealthProblem> ServeProblem(const std::optional<ServeRecord>& serv
                                        "process is stopped (SIGSTOP or a debugger); {}",
                                        serve->pid, heartbeat)};
     case ServeProcess::kRunning:
-      return HealthProblem{"", "serve",
-                           fmt::format("serve (pid {}) is running but not responding: {}",
-                                       serve->pid, heartbeat)};
+      return HealthProblem{
+          "", "serve",
+          fmt::format("serve (pid {}) is running but not responding: {}", serve->pid, heartbeat)};
     case ServeProcess::kElsewhere:
       return HealthProblem{"", "serve",
                            fmt::format("serve (pid {} on {}) is not responding: {}", serve->pid,
@@ -93,8 +93,8 @@ std::optional<HealthProblem> ServeProblem(const std::optional<ServeRecord>& serv
 }
 
 // What is wrong with one vigy the serve ticks, if anything.
-std::optional<HealthProblem> VigyProblem(const VigyListing& listing,
-                                         int64_t stale_after_ms, int64_t now) {
+std::optional<HealthProblem> VigyProblem(const VigyListing& listing, int64_t stale_after_ms,
+                                         int64_t now) {
   const VigyRuntime& runtime = listing.runtime;
   const std::string& name = listing.vigy.name;
   if (runtime.last_result == std::string(kResultFailed)) {

@@ -56,9 +56,10 @@ TickContext& Context(Machine& m) {
 // Fails the tick as a memory limit once the records outgrow their budget.
 void CheckBudget(Machine& m, const TickContext& context) {
   if (!context.over_budget()) return;
-  m.Limit(fmt::format("memory limit exceeded: the tick recorded more than {} MiB of actions, "
-                      "log, kv and state",
-                      context.record_cap() / (1024 * 1024)));
+  m.Limit(
+      fmt::format("memory limit exceeded: the tick recorded more than {} MiB of actions, "
+                  "log, kv and state",
+                  context.record_cap() / (1024 * 1024)));
 }
 
 // A key or a name: a string, or a symbol or keyword standing for its name.
@@ -112,10 +113,10 @@ int64_t MillisArg(Machine& m, Value v, std::string_view what) {
                                 m.builtin_name(), lisp::Repr(v)));
   }
   if (!std::isfinite(ms) || (v.is_int() ? v.i > kMaxDurationMs : ms > kMaxDurationMs)) {
-    m.Fail("value", fmt::format("'{}' needs at most {} milliseconds ({}), got {}",
-                                m.builtin_name(), kMaxDurationMs,
-                                FormatDuration(std::chrono::milliseconds(kMaxDurationMs)),
-                                lisp::Repr(v)));
+    m.Fail("value",
+           fmt::format("'{}' needs at most {} milliseconds ({}), got {}", m.builtin_name(),
+                       kMaxDurationMs, FormatDuration(std::chrono::milliseconds(kMaxDurationMs)),
+                       lisp::Repr(v)));
   }
   return v.is_int() ? v.i : static_cast<int64_t>(std::llround(ms));
 }

@@ -25,8 +25,8 @@
 //    type ("type mismatch in 'vigy-incr': expected integer delta, got
 //    string"), tag :value for a wrong value (an unknown action kind,
 //    condition status or log level, a reserved key, a negative duration),
-//    :integer-overflow for vigy-incr past 64 bits. Recording more than the tick's record budget (see
-//    TickContext) fails the tick as a memory limit, which nothing can catch.
+//    :integer-overflow for vigy-incr past 64 bits. Recording more than the tick's record budget
+//    (see TickContext) fails the tick as a memory limit, which nothing can catch.
 #pragma once
 
 #include <span>

@@ -16,8 +16,7 @@ std::optional<int64_t> JsonInt64(const json& value) {
   return value.get<int64_t>();
 }
 
-JsonFields::JsonFields(const json& object, std::string_view what)
-    : object_(object), what_(what) {
+JsonFields::JsonFields(const json& object, std::string_view what) : object_(object), what_(what) {
   if (!object.is_object()) Problem(fmt::format("{} must be a JSON object", what_));
 }
 

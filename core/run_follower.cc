@@ -14,8 +14,7 @@ constexpr int64_t kBatch = 500;
 RunFollower::RunFollower(std::vector<std::string> vigy_ids, bool failed_only)
     : vigy_ids_(std::move(vigy_ids)), failed_only_(failed_only) {}
 
-Status RunFollower::Start(std::unique_ptr<Store> store,
-                          std::optional<int64_t> after_seq) {
+Status RunFollower::Start(std::unique_ptr<Store> store, std::optional<int64_t> after_seq) {
   store_ = std::move(store);
   // The data version first, so a commit racing with this start still moves
   // it and is noticed on the next poll.

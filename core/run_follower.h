@@ -26,8 +26,7 @@ class RunFollower {
   // Takes the connection to follow. Later polls deliver the runs committed
   // after the newest one committed now, or, when `after_seq` is given, after
   // that commit sequence number.
-  Status Start(std::unique_ptr<Store> store,
-               std::optional<int64_t> after_seq = std::nullopt);
+  Status Start(std::unique_ptr<Store> store, std::optional<int64_t> after_seq = std::nullopt);
 
   // Calls `deliver` with each run committed since the last poll, oldest
   // first. When `deliver` returns false the poll stops after that run; the

@@ -7,7 +7,6 @@
 #include <set>
 #include <thread>
 
-
 namespace vigy::core {
 
 int DefaultWorkerCount() {
@@ -76,8 +75,7 @@ SchedulerEvent NewEvent(SchedulerEvent::Kind kind, int64_t at_ms) {
 
 }  // namespace
 
-Scheduler::Scheduler(Store& store, Clock& clock, SchedulerOptions options,
-                     SchedulerEventSink sink)
+Scheduler::Scheduler(Store& store, Clock& clock, SchedulerOptions options, SchedulerEventSink sink)
     : store_(store), clock_(clock), options_(std::move(options)), sink_(std::move(sink)) {
   pool_ = std::make_unique<WorkerPool>(options_.workers);
 }
@@ -127,9 +125,9 @@ Result<SchedulerSummary> Scheduler::Run() {
     if (finishing && store_failing_ && in_flight_ == unsaved_.size() &&
         now >= *finishing_since + options_.stop_retry_ms) {
       // Every tick has finished, and the store still takes none of them.
-      fatal = Status::StoreUnusable(fmt::format(
-          "stopped without recording {} finished tick{}: {}", unsaved_.size(),
-          unsaved_.size() == 1 ? "" : "s", store_error_));
+      fatal = Status::StoreUnusable(fmt::format("stopped without recording {} finished tick{}: {}",
+                                                unsaved_.size(), unsaved_.size() == 1 ? "" : "s",
+                                                store_error_));
       break;
     }
     const int64_t wake = NextWakeMs();
@@ -343,7 +341,8 @@ void Scheduler::Dispatch(TickLease lease, int64_t due_ms) {
     done.previous_result = shared->runtime.last_result;
     TickOptions tick_options;
     tick_options.scheduled_at_ms = due_ms;
-    done.tick = EvaluateLeasedTick(*shared, cache_, [this] { return clock_.NowMs(); }, tick_options);
+    done.tick = EvaluateLeasedTick(
+        *shared, cache_, [this] { return clock_.NowMs(); }, tick_options);
     {
       std::lock_guard lock(finished_mutex_);
       finished_.push_back(std::move(done));

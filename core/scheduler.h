@@ -84,13 +84,13 @@ struct SchedulerEvent {
     kRecovered,         // run: the first ok run after failures
     kConditionChanged,  // run; condition: its new value; previous_status: its old status
     kScheduled,         // a vigy taken on (at start-up or after a change); next_due_ms
-    kDropped,           // a vigy no longer ticked (removed, disabled, no longer selected); message: why
-    kSkippedSlots,      // count: slots missed because serve was behind or down
-    kCommitRefused,     // message: why one tick's commit was refused (lease lost, vigy removed)
-    kStoreError,        // message: a store operation failed; serve retries
-    kStoreRecovered,    // the store works again
-    kStopping,          // count: ticks still in flight
-    kStopped,           // count: ticks committed in all
+    kDropped,       // a vigy no longer ticked (removed, disabled, no longer selected); message: why
+    kSkippedSlots,  // count: slots missed because serve was behind or down
+    kCommitRefused,   // message: why one tick's commit was refused (lease lost, vigy removed)
+    kStoreError,      // message: a store operation failed; serve retries
+    kStoreRecovered,  // the store works again
+    kStopping,        // count: ticks still in flight
+    kStopped,         // count: ticks committed in all
   };
   Kind kind = Kind::kStarted;
   int64_t at_ms = 0;
@@ -115,8 +115,7 @@ class Scheduler {
  public:
   // `store` is used from the thread that calls Run() only. `sink` is called
   // from that thread only.
-  Scheduler(Store& store, Clock& clock, SchedulerOptions options,
-            SchedulerEventSink sink);
+  Scheduler(Store& store, Clock& clock, SchedulerOptions options, SchedulerEventSink sink);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
@@ -174,7 +173,7 @@ class Scheduler {
   int64_t next_heartbeat_ms_ = 0;
   int64_t store_retry_at_ms_ = 0;
   bool store_failing_ = false;
-  std::string store_error_;  // the latest failure's message
+  std::string store_error_;      // the latest failure's message
   bool store_replaced_ = false;  // the store's path names another file now
   SchedulerSummary summary_;
 

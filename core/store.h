@@ -94,8 +94,7 @@ class Store {
 
   virtual Result<std::optional<nlohmann::json>> KvGet(std::string_view id,
                                                       std::string_view key) = 0;
-  virtual Status KvSet(std::string_view id, std::string_view key,
-                       const nlohmann::json& value) = 0;
+  virtual Status KvSet(std::string_view id, std::string_view key, const nlohmann::json& value) = 0;
   // Whether the key existed.
   virtual Result<bool> KvDelete(std::string_view id, std::string_view key) = 0;
   virtual Result<Kv> KvList(std::string_view id) = 0;
@@ -163,8 +162,8 @@ class Store {
   // is an attempt with no lease and an empty vigy_name (not an error); an
   // error of the store itself fails the whole call with nothing leased.
   virtual Result<std::vector<LeaseAttempt>> TryAcquireTickLeases(
-      const std::vector<std::string>& ids,
-      const std::function<int64_t(const Vigy&)>& duration_for, int64_t now_ms) = 0;
+      const std::vector<std::string>& ids, const std::function<int64_t(const Vigy&)>& duration_for,
+      int64_t now_ms) = 0;
   // CommitTick for each of `commits`, all at once, each tick all-or-nothing
   // on its own: a commit refused on its own account (kNotFound: the vigy was
   // removed; kConflict: its lease was lost; kStoreUnusable: its data broke a

@@ -104,12 +104,12 @@ struct TickCommit {
 // processes can name it and tell a live serve from a dead one.
 struct ServeRecord {
   int64_t pid = 0;
-  std::string host;              // gethostname()
-  std::string lease_prefix;      // LeaseTokenPrefix() of the serve process
-  std::string selector;          // --selector as given; empty: every vigy
-  std::string version;           // the vigy version that runs it
+  std::string host;          // gethostname()
+  std::string lease_prefix;  // LeaseTokenPrefix() of the serve process
+  std::string selector;      // --selector as given; empty: every vigy
+  std::string version;       // the vigy version that runs it
   int64_t started_at_ms = 0;
-  int64_t heartbeat_at_ms = 0;   // refreshed every kServeHeartbeatMs while it runs
+  int64_t heartbeat_at_ms = 0;           // refreshed every kServeHeartbeatMs while it runs
   std::optional<int64_t> stopped_at_ms;  // set when it exited cleanly
 
   friend bool operator==(const ServeRecord&, const ServeRecord&) = default;

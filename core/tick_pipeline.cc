@@ -1,10 +1,10 @@
 #include "core/tick_pipeline.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "core/held_leases.h"
 #include "core/model_json.h"
@@ -43,8 +43,8 @@ std::optional<std::string> RunHandlers(const std::string& handler, RunRecord& ru
       action.message = "not run: an earlier action failed";
       continue;
     }
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     const std::string past_timeout =
         fmt::format("the tick's timeout ({} ms) passed", timeout.count());
     if (left.count() <= 0) {
@@ -63,8 +63,8 @@ std::optional<std::string> RunHandlers(const std::string& handler, RunRecord& ru
         continue;
       }
       action.result = std::string(kResultFailed);
-      std::string why = result.timed_out ? "timed out: " + past_timeout
-                                         : fmt::format("exited {}", result.exit);
+      std::string why =
+          result.timed_out ? "timed out: " + past_timeout : fmt::format("exited {}", result.exit);
       std::string detail = FirstLine(result.err);
       action.message = detail.empty() ? why : fmt::format("{}: {}", why, detail);
     }
@@ -81,8 +81,7 @@ ProgramCache::Entry ProgramCache::Get(const std::string& revision, const std::st
   auto it = by_revision_.find(revision);
   if (it != by_revision_.end()) return it->second;
   lisp::CompileResult compiled = lisp::Compile(VigyLibrary(), source, file);
-  Entry entry{compiled.program,
-              compiled.ok() ? std::string() : compiled.errors.front().Format()};
+  Entry entry{compiled.program, compiled.ok() ? std::string() : compiled.errors.front().Format()};
   by_revision_.emplace(revision, entry);
   return entry;
 }
@@ -131,7 +130,8 @@ EvaluatedTick EvaluateLeasedTick(const TickLease& lease, ProgramCache& cache,
   input.tick_ms = now();
   TickOutcome outcome = RunTick(input);
   RunRecord& run = outcome.run;
-  if (compiled.program == nullptr) run.error = "the stored program does not compile: " + compiled.error;
+  if (compiled.program == nullptr)
+    run.error = "the stored program does not compile: " + compiled.error;
   run.scheduled_at_ms = options.scheduled_at_ms;
 
   if (!options.dry_run && run.ok() && vigy.handler) {
@@ -167,8 +167,7 @@ EvaluatedTick EvaluateLeasedTick(const TickLease& lease, ProgramCache& cache,
   return evaluated;
 }
 
-TickPipeline::TickPipeline(Store& store, ProgramCache& cache,
-                           std::function<int64_t()> now)
+TickPipeline::TickPipeline(Store& store, ProgramCache& cache, std::function<int64_t()> now)
     : store_(store), cache_(cache), now_(std::move(now)) {}
 
 namespace {
@@ -184,9 +183,8 @@ std::string LeaseHolder(const std::string& token) {
 
 }  // namespace
 
-Result<TickLease> TickPipeline::TakeLease(const std::string& vigy_id,
-                                                  const std::string& token,
-                                                  const TickOptions& options) {
+Result<TickLease> TickPipeline::TakeLease(const std::string& vigy_id, const std::string& token,
+                                          const TickOptions& options) {
   // Without the vigy's own timeout yet, lease for the longest a default tick
   // may take (Tick renews it for a vigy with a longer timeout), and wait at
   // most as long for another tick's lease.

@@ -15,8 +15,8 @@
 
 #include "core/model.h"
 #include "core/status.h"
-#include "lisp/interp.h"
 #include "core/store.h"
+#include "lisp/interp.h"
 
 namespace vigy::core {
 
@@ -88,23 +88,21 @@ class TickPipeline {
  public:
   // `store` is used from the calling thread only; `now` is the wall clock in
   // epoch ms (tests pass their own).
-  TickPipeline(Store& store, ProgramCache& cache,
-               std::function<int64_t()> now = SystemNowMs);
+  TickPipeline(Store& store, ProgramCache& cache, std::function<int64_t()> now = SystemNowMs);
 
   // Ticks the vigy with id `vigy_id` once. The lease is noted in
   // core/held_leases.h while held, and taken and committed under
-  // UnlessEnding, so a process ended by a signal gives it back instead. A tick that fails (the program,
-  // a limit or a handler) is still a committed run: the result is ok with
-  // run.result == "failed". Errors are about the tick itself: kNotFound (no
-  // such vigy), kConflict (another process held the lease too long),
-  // kStoreUnusable.
+  // UnlessEnding, so a process ended by a signal gives it back instead. A tick that fails (the
+  // program, a limit or a handler) is still a committed run: the result is ok with run.result ==
+  // "failed". Errors are about the tick itself: kNotFound (no such vigy), kConflict (another
+  // process held the lease too long), kStoreUnusable.
   Result<RunRecord> Tick(const std::string& vigy_id, const TickOptions& options = {});
 
  private:
   // Takes the vigy's tick lease, waiting for another tick's to end (see
   // TickOptions::on_wait); each attempt is made under UnlessEnding.
   Result<TickLease> TakeLease(const std::string& vigy_id, const std::string& token,
-                                       const TickOptions& options);
+                              const TickOptions& options);
 
   Store& store_;
   ProgramCache& cache_;

@@ -131,7 +131,9 @@ std::string ShortSpan(int64_t ms) {
 
 }  // namespace
 
-std::string FormatAgo(int64_t then_ms, int64_t now_ms) { return ShortSpan(now_ms - then_ms) + " ago"; }
+std::string FormatAgo(int64_t then_ms, int64_t now_ms) {
+  return ShortSpan(now_ms - then_ms) + " ago";
+}
 
 std::string FormatUntil(int64_t due_ms, int64_t now_ms) {
   if (due_ms <= now_ms) return "due";

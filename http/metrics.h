@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "http/run_hub.h"
 #include "core/store.h"
+#include "http/run_hub.h"
 
 namespace vigy::http {
 

@@ -6,11 +6,11 @@
 
 #include <charconv>
 
+#include "core/clock.h"
 #include "core/time_format.h"
 #include "http/access_token.h"
 #include "http/api_context.h"
 #include "http/api_error.h"
-#include "core/clock.h"
 
 namespace vigy::http {
 namespace {

@@ -62,7 +62,7 @@ class Arena {
   char* cursor_ = nullptr;
   char* end_ = nullptr;
   std::vector<std::unique_ptr<char[]>> blocks_;
-  size_t next_block_size_ = 64 * 1024;
+  size_t next_block_size_ = size_t{64} * 1024;
   size_t first_block_size_ = 0;
 };
 

@@ -29,7 +29,8 @@ Value Keyword(Machine& m, std::string_view name) { return MakeKeyword(m.arena(),
 void Refill(Machine& m, Channel* ch) {
   if (ch->front.tag == Tag::kCons || ch->back.tag != Tag::kCons) return;
   Value reversed = Value::Empty();
-  for (Value it = ch->back; it.tag == Tag::kCons; it = it.c->cdr) reversed = MakeCons(m.arena(), it.c->car, reversed);
+  for (Value it = ch->back; it.tag == Tag::kCons; it = it.c->cdr)
+    reversed = MakeCons(m.arena(), it.c->car, reversed);
   ch->front = reversed;
   ch->back = Value::Empty();
 }
@@ -95,10 +96,14 @@ Value IsFiber(Machine&, Args args) { return Value::Bool(args[0].tag == Tag::kFib
 
 Value GoStatus(Machine& m, Args args) {
   switch (ArgFiber(m, args[0])->state) {
-    case FiberState::kPending: return Keyword(m, "pending");
-    case FiberState::kRunning: return Keyword(m, "running");
-    case FiberState::kDone: return Keyword(m, "done");
-    case FiberState::kErrored: return Keyword(m, "errored");
+    case FiberState::kPending:
+      return Keyword(m, "pending");
+    case FiberState::kRunning:
+      return Keyword(m, "running");
+    case FiberState::kDone:
+      return Keyword(m, "done");
+    case FiberState::kErrored:
+      return Keyword(m, "errored");
   }
   return Value::Nil();
 }
@@ -112,10 +117,14 @@ Value GoError(Machine& m, Args args) { return ArgFiber(m, args[0])->error; }
 Value GoRun(Machine& m, Args args) {
   Fiber* f = ArgFiber(m, args[0]);
   switch (f->state) {
-    case FiberState::kDone: return f->result;
-    case FiberState::kErrored: return f->error;
-    case FiberState::kRunning: m.Fail("argument", "go-run: the fiber is already running");
-    case FiberState::kPending: break;
+    case FiberState::kDone:
+      return f->result;
+    case FiberState::kErrored:
+      return f->error;
+    case FiberState::kRunning:
+      m.Fail("argument", "go-run: the fiber is already running");
+    case FiberState::kPending:
+      break;
   }
   f->state = FiberState::kRunning;
   Machine::Checkpoint saved = m.Save();

@@ -72,9 +72,7 @@ Value ToText(Machine& m, Args args) {
 }
 
 // (string->keyword s): the keyword named s.
-Value ToKeyword(Machine& m, Args args) {
-  return MakeKeyword(m.arena(), ArgString(m, args[0]));
-}
+Value ToKeyword(Machine& m, Args args) { return MakeKeyword(m.arena(), ArgString(m, args[0])); }
 
 // (gensym [prefix]): a fresh symbol PREFIX__N__auto (prefix "g" by default).
 Value Gensym(Machine& m, Args args) {
@@ -85,14 +83,10 @@ Value Gensym(Machine& m, Args args) {
 }
 
 const BuiltinSpec kData[] = {
-    {"json-parse", 1, 1, JsonParse},
-    {"json-str", 1, 1, JsonStr},
-    {"read-string", 1, 1, ReadString},
-    {"read-all", 1, 1, ReadAllForms},
-    {"pr-str", 0, kVariadic, PrStr},
-    {"string", 1, 1, ToText},
-    {"string->keyword", 1, 1, ToKeyword},
-    {"gensym", 0, 1, Gensym},
+    {"json-parse", 1, 1, JsonParse},      {"json-str", 1, 1, JsonStr},
+    {"read-string", 1, 1, ReadString},    {"read-all", 1, 1, ReadAllForms},
+    {"pr-str", 0, kVariadic, PrStr},      {"string", 1, 1, ToText},
+    {"string->keyword", 1, 1, ToKeyword}, {"gensym", 0, 1, Gensym},
 };
 
 }  // namespace

@@ -15,8 +15,8 @@
 #include "lisp/builtins.h"
 #include "lisp/compare.h"
 #include "lisp/function.h"
-#include "lisp/nodes.h"
 #include "lisp/machine.h"
+#include "lisp/nodes.h"
 
 namespace vigy::lisp {
 namespace {

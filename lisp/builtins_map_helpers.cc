@@ -134,7 +134,8 @@ Value GroupByIntoMap(Machine& m, Args args) {
     groups[slot].Add(it.c->car);
   }
   Value out = Value::Map(nullptr);
-  for (size_t i = 0; i < order.size(); ++i) out = MapAssoc(m.arena(), out, order[i], groups[i].Finish());
+  for (size_t i = 0; i < order.size(); ++i)
+    out = MapAssoc(m.arena(), out, order[i], groups[i].Finish());
   return out;
 }
 

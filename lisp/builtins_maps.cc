@@ -58,7 +58,8 @@ const Value* Lookup(Machine& m, Value coll, Value key) {
 }
 
 [[noreturn]] void OddPairs(Machine& m, std::string_view takes, size_t got) {
-  m.Fail("arity-mismatch", fmt::format("arity: '{}' takes {}, got {}", m.builtin_name(), takes, got));
+  m.Fail("arity-mismatch",
+         fmt::format("arity: '{}' takes {}, got {}", m.builtin_name(), takes, got));
 }
 
 // (hash-map k v ...)

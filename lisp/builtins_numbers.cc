@@ -248,8 +248,8 @@ Value RoundToInt(Machine& m, Args args) {
   CheckNumber(m, v);
   int64_t r;
   if (!FloatToInt(round(v.f), &r)) {
-    m.Fail("integer-overflow", fmt::format("'{}' of {} does not fit in an integer", m.builtin_name(),
-                                   FormatFloat(v.f)));
+    m.Fail("integer-overflow", fmt::format("'{}' of {} does not fit in an integer",
+                                           m.builtin_name(), FormatFloat(v.f)));
   }
   return Value::Int(r);
 }

@@ -35,13 +35,22 @@ bool IsForeign(Value v) { return v.tag == Tag::kChannel || v.tag == Tag::kFiber;
 Value TypeOf(Machine& m, Args args) {
   std::string_view name;
   switch (args[0].tag) {
-    case Tag::kBool: name = "bool"; break;
-    case Tag::kInt: name = "int"; break;
+    case Tag::kBool:
+      name = "bool";
+      break;
+    case Tag::kInt:
+      name = "int";
+      break;
     case Tag::kClosure:
-    case Tag::kBuiltin: name = "procedure"; break;
+    case Tag::kBuiltin:
+      name = "procedure";
+      break;
     case Tag::kChannel:
-    case Tag::kFiber: name = "foreign"; break;
-    default: name = TypeName(args[0]);
+    case Tag::kFiber:
+      name = "foreign";
+      break;
+    default:
+      name = TypeName(args[0]);
   }
   return MakeKeyword(m.arena(), name);
 }

@@ -1,9 +1,9 @@
 #include "lisp/compiler.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <optional>
-
-#include <fmt/format.h>
 
 #include "lisp/interp.h"
 #include "lisp/suggest.h"
@@ -13,8 +13,8 @@ namespace {
 
 bool IsSpecial(std::string_view name) {
   static const std::unordered_set<std::string_view> kSpecial = {
-      "quote", "if",  "define", "set!",  "lambda",  "begin",  "let",
-      "letrec", "and", "or",     "try",   "while",   "dotimes", "dolist"};
+      "quote",  "if",  "define", "set!", "lambda", "begin",   "let",
+      "letrec", "and", "or",     "try",  "while",  "dotimes", "dolist"};
   return kSpecial.count(name) > 0;
 }
 
@@ -90,10 +90,14 @@ void Compiler::ScanMutations(Value form) {
 
 const Node* Compiler::Expr(Value form, SourcePos pos, bool tail) {
   switch (form.tag) {
-    case Tag::kSymbol: return Reference(form, expander_.PosOf(form, pos));
-    case Tag::kCons: return ListForm(form, expander_.PosOf(form, pos), tail);
-    case Tag::kEmpty: return MakeConst(program_.nodes, pos, Value::Nil());  // () is nil
-    default: return MakeConst(program_.nodes, pos, form);
+    case Tag::kSymbol:
+      return Reference(form, expander_.PosOf(form, pos));
+    case Tag::kCons:
+      return ListForm(form, expander_.PosOf(form, pos), tail);
+    case Tag::kEmpty:
+      return MakeConst(program_.nodes, pos, Value::Nil());  // () is nil
+    default:
+      return MakeConst(program_.nodes, pos, form);
   }
 }
 
@@ -137,16 +141,20 @@ const Node* Compiler::Reference(Value sym, SourcePos pos) {
   std::string_view name = sym.sym->name();
   Ref ref = Lookup(name);
   switch (ref.kind) {
-    case RefKind::kLocal: return MakeLocalRef(program_.nodes, pos, ref.index, ref.boxed);
-    case RefKind::kCaptured: return MakeCapturedRef(program_.nodes, pos, ref.index, ref.boxed);
+    case RefKind::kLocal:
+      return MakeLocalRef(program_.nodes, pos, ref.index, ref.boxed);
+    case RefKind::kCaptured:
+      return MakeCapturedRef(program_.nodes, pos, ref.index, ref.boxed);
     case RefKind::kGlobal:
       if (program_.cells != nullptr) {
         const std::string* global = &program_.global_names[ref.index];
         return MakeCellRef(program_.nodes, pos, program_.cells->For(*global), global);
       }
       return MakeGlobalRef(program_.nodes, pos, ref.index, &program_.global_names[ref.index]);
-    case RefKind::kConstant: return MakeConst(program_.nodes, pos, ref.constant);
-    case RefKind::kUnbound: break;
+    case RefKind::kConstant:
+      return MakeConst(program_.nodes, pos, ref.constant);
+    case RefKind::kUnbound:
+      break;
   }
   UnboundError(name, pos);
   return MakeConst(program_.nodes, pos, Value::Nil());
@@ -205,9 +213,12 @@ int Compiler::GlobalSlot(std::string_view name) {
   // A program-defined global that shares a builtin's name starts out as that
   // builtin, so code running before the definition still sees the builtin.
   Value init = Value::Unbound();
-  if (const BuiltinSpec* spec = library_.Find(name)) init = Value::Of(spec);
-  else if (const Value* fn = library_.FindLisp(name)) init = *fn;
-  else if (auto constant = NamedConstant(name)) init = *constant;
+  if (const BuiltinSpec* spec = library_.Find(name))
+    init = Value::Of(spec);
+  else if (const Value* fn = library_.FindLisp(name))
+    init = *fn;
+  else if (auto constant = NamedConstant(name))
+    init = *constant;
   program_.global_init.push_back(init);
   program_.global_slots.emplace(key, slot);
   return slot;
@@ -273,7 +284,8 @@ const Node* Compiler::NamedValue(Value form, SourcePos pos, std::string_view nam
 // declared by the enclosing body.
 const Node* Compiler::Define(Value form, SourcePos pos) {
   Value name_sym = Nth(form, 1);
-  if (!name_sym.is_symbol()) throw CompileError{pos, "malformed 'define': expected (define name expr)"};
+  if (!name_sym.is_symbol())
+    throw CompileError{pos, "malformed 'define': expected (define name expr)"};
   std::string_view name = name_sym.sym->name();
   Value value = Nth(form, 2);
   if (body_depth_ == 0) {
@@ -287,7 +299,8 @@ const Node* Compiler::Define(Value form, SourcePos pos) {
       facts.max_args = lambda->has_rest ? kVariadic : lambda->nparams;
     }
     if (program_.cells != nullptr) {
-      return MakeCellSet(program_.nodes, pos, program_.cells->For(program_.global_names[slot]), value_node);
+      return MakeCellSet(program_.nodes, pos, program_.cells->For(program_.global_names[slot]),
+                         value_node);
     }
     return MakeGlobalSet(program_.nodes, pos, slot, &program_.global_names[slot], true, value_node);
   }
@@ -318,12 +331,14 @@ const Node* Compiler::Set(Value form, SourcePos pos) {
     case RefKind::kGlobal:
       facts_[std::string(name)].assigned = true;
       if (program_.cells != nullptr) {
-        return MakeCellSet(program_.nodes, pos, program_.cells->For(program_.global_names[ref.index]), value);
+        return MakeCellSet(program_.nodes, pos,
+                           program_.cells->For(program_.global_names[ref.index]), value);
       }
       return MakeGlobalSet(program_.nodes, pos, ref.index, &program_.global_names[ref.index], false,
                            value);
     case RefKind::kConstant:
-    case RefKind::kUnbound: break;
+    case RefKind::kUnbound:
+      break;
   }
   throw CompileError{pos, fmt::format("set! of undefined variable '{}' (define it first)", name)};
 }
@@ -338,8 +353,8 @@ const Node* Compiler::Lambda(Value form, SourcePos pos, std::string name) {
   std::vector<std::string_view> names;
   auto add_param = [&](Value p) {
     if (!p.is_symbol()) {
-      throw CompileError{pos, fmt::format("malformed 'lambda': parameter {} is not a symbol",
-                                          names.size() + 1)};
+      throw CompileError{
+          pos, fmt::format("malformed 'lambda': parameter {} is not a symbol", names.size() + 1)};
     }
     std::string_view pname = p.sym->name();
     if (std::find(names.begin(), names.end(), pname) != names.end()) {
@@ -355,7 +370,8 @@ const Node* Compiler::Lambda(Value form, SourcePos pos, std::string name) {
       if (IsSymbol(it.c->car, "&rest")) {
         Value rest = it.c->cdr;
         if (!rest.is_cons() || rest.c->cdr.is_cons()) {
-          throw CompileError{pos, "malformed 'lambda': '&rest' must be followed by exactly one name"};
+          throw CompileError{pos,
+                             "malformed 'lambda': '&rest' must be followed by exactly one name"};
         }
         add_param(rest.c->car);
         lambda->has_rest = true;

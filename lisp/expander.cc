@@ -1,8 +1,8 @@
 #include "lisp/expander.h"
 
-#include <vector>
-
 #include <fmt/format.h>
+
+#include <vector>
 
 #include "lisp/interp.h"
 
@@ -38,7 +38,7 @@ Expander::Expander(const Library& library, Arena& arena, PositionTable& position
       run_macro_(std::move(run_macro)) {}
 
 SourcePos Expander::PosOf(Value form, SourcePos fallback) const {
-  const void* key = form.is_cons() ? static_cast<const void*>(form.c)
+  const void* key = form.is_cons()     ? static_cast<const void*>(form.c)
                     : form.is_symbol() ? static_cast<const void*>(form.sym)
                                        : nullptr;
   if (key == nullptr) return fallback;
@@ -94,7 +94,8 @@ Value Expander::ExpandList(Value form, SourcePos pos) {
     throw CompileError{pos, fmt::format("'{}' outside a quasiquote", name)};
   }
   // The original dialect's defpoint-template and defcheck are defmacro by other names.
-  if (name == "defmacro" || name == "defpoint-template" || name == "defcheck") return DefineMacro(form, pos);
+  if (name == "defmacro" || name == "defpoint-template" || name == "defcheck")
+    return DefineMacro(form, pos);
   if (auto it = macros_.by_name.find(std::string(name)); it != macros_.by_name.end()) {
     return Expand(run_macro_(it->second, form.c->cdr, pos), pos);
   }
@@ -116,7 +117,8 @@ Value Expander::ExpandList(Value form, SourcePos pos) {
       Value value = Nth(form, 2);
       function = value.is_cons() && IsSymbol(value.c->car, "lambda");
     }
-    if (depth_ == 1 && function) program_functions_.emplace_back(std::string(named.sym->name()), form);
+    if (depth_ == 1 && function)
+      program_functions_.emplace_back(std::string(named.sym->name()), form);
     return ExpandDefine(form, pos);
   }
   if (name == "let") return ExpandLet(form, pos);
@@ -141,8 +143,8 @@ Value Expander::ExpandList(Value form, SourcePos pos) {
     need(2, fmt::format("({} (var expr) body…)", name));
     Value spec = Nth(form, 1);
     if (FormLength(spec) != 2 || !Nth(spec, 0).is_symbol()) {
-      throw CompileError{pos, fmt::format("malformed '{}': expected ({} (var expr) body…)", name,
-                                          name)};
+      throw CompileError{pos,
+                         fmt::format("malformed '{}': expected ({} (var expr) body…)", name, name)};
     }
     Value new_spec = List({Nth(spec, 0), Expand(Nth(spec, 1), pos)}, pos);
     Value out = MakeCons(arena_, head, MakeCons(arena_, new_spec, ExpandBody(Drop(form, 2), pos)));
@@ -159,8 +161,8 @@ Value Expander::ExpandList(Value form, SourcePos pos) {
       }
       bindings.Add(List({Nth(b, 0), Expand(Nth(b, 1), PosOf(b, pos))}, PosOf(b, pos)));
     }
-    Value out = MakeCons(arena_, head,
-                         MakeCons(arena_, bindings.Finish(), ExpandBody(Drop(form, 2), pos)));
+    Value out =
+        MakeCons(arena_, head, MakeCons(arena_, bindings.Finish(), ExpandBody(Drop(form, 2), pos)));
     positions_.emplace(out.c, pos);
     return out;
   }
@@ -183,9 +185,10 @@ Value Expander::ExpandBody(Value body, SourcePos pos) { return ExpandEach(body, 
 
 // (lambda params body…)
 Value Expander::ExpandLambda(Value form, SourcePos pos) {
-  if (FormLength(form) < 2) throw CompileError{pos, "malformed 'lambda': expected (lambda (params…) body…)"};
-  Value out = MakeCons(arena_, form.c->car,
-                       MakeCons(arena_, Nth(form, 1), ExpandBody(Drop(form, 2), pos)));
+  if (FormLength(form) < 2)
+    throw CompileError{pos, "malformed 'lambda': expected (lambda (params…) body…)"};
+  Value out =
+      MakeCons(arena_, form.c->car, MakeCons(arena_, Nth(form, 1), ExpandBody(Drop(form, 2), pos)));
   positions_.emplace(out.c, pos);
   return out;
 }
@@ -195,12 +198,14 @@ Value Expander::ExpandDefine(Value form, SourcePos pos) {
   Value target = Nth(form, 1);
   if (target.is_cons()) {
     Value name = target.c->car;
-    if (!name.is_symbol()) throw CompileError{pos, "malformed 'define': the function name must be a symbol"};
+    if (!name.is_symbol())
+      throw CompileError{pos, "malformed 'define': the function name must be a symbol"};
     Value lambda = MakeCons(arena_, Sym("lambda"), MakeCons(arena_, target.c->cdr, Drop(form, 2)));
     positions_.emplace(lambda.c, pos);
     return List({form.c->car, name, ExpandLambda(lambda, pos)}, pos);
   }
-  if (!target.is_symbol()) throw CompileError{pos, "malformed 'define': expected (define name expr)"};
+  if (!target.is_symbol())
+    throw CompileError{pos, "malformed 'define': expected (define name expr)"};
   size_t n = FormLength(form);
   if (n > 3) throw CompileError{pos, "malformed 'define': expected (define name expr)"};
   return List({form.c->car, target, n == 3 ? Expand(Nth(form, 2), pos) : Value::Nil()}, pos);
@@ -289,13 +294,15 @@ Value Expander::ExpandCond(Value clauses, SourcePos pos) {
 
 // (case key ((d1 d2) body…) (d3 body…) (else body…)) compares with equal?.
 Value Expander::ExpandCase(Value form, SourcePos pos) {
-  if (FormLength(form) < 2) throw CompileError{pos, "malformed 'case': expected (case key clause…)"};
+  if (FormLength(form) < 2)
+    throw CompileError{pos, "malformed 'case': expected (case key clause…)"};
   Value key = Sym("#:case-key");
   ListBuilder clauses(arena_);
   for (Value it = Drop(form, 2); it.is_cons(); it = it.c->cdr) {
     Value clause = it.c->car;
     SourcePos cpos = PosOf(clause, pos);
-    if (!clause.is_cons()) throw CompileError{cpos, "malformed 'case' clause: expected (datum body…)"};
+    if (!clause.is_cons())
+      throw CompileError{cpos, "malformed 'case' clause: expected (datum body…)"};
     Value data = clause.c->car;
     Value test;
     if (IsSymbol(data, "else")) {
@@ -330,13 +337,15 @@ Value Expander::ExpandConditionalLet(Value form, SourcePos pos, bool with_else) 
   Value binding = Nth(form, 1);
   if (binding.is_cons() && binding.c->car.is_cons()) binding = binding.c->car;
   if (FormLength(binding) != 2 || !Nth(binding, 0).is_symbol()) {
-    throw CompileError{pos, fmt::format("malformed '{}': expected ({} (name expr) body…)", name, name)};
+    throw CompileError{pos,
+                       fmt::format("malformed '{}': expected ({} (name expr) body…)", name, name)};
   }
   Value var = Nth(binding, 0);
   Value test;
   if (with_else) {
     size_t n = FormLength(form);
-    if (n < 3 || n > 4) throw CompileError{pos, "malformed 'if-let': expected (if-let (name expr) then [else])"};
+    if (n < 3 || n > 4)
+      throw CompileError{pos, "malformed 'if-let': expected (if-let (name expr) then [else])"};
     test = List({Sym("if"), var, Nth(form, 2), Nth(form, 3)}, pos);
   } else {
     Value begin = MakeCons(arena_, Sym("begin"), Drop(form, 2));
@@ -348,7 +357,8 @@ Value Expander::ExpandConditionalLet(Value form, SourcePos pos, bool with_else) 
 
 // (-> x (f a) g) => (g (f x a));  (->> x (f a) g) => (g (f a x))
 Value Expander::ExpandThread(Value form, SourcePos pos, bool last) {
-  if (FormLength(form) < 2) throw CompileError{pos, "malformed threading form: expected (-> value step…)"};
+  if (FormLength(form) < 2)
+    throw CompileError{pos, "malformed threading form: expected (-> value step…)"};
   Value acc = Nth(form, 1);
   for (Value it = Drop(form, 2); it.is_cons(); it = it.c->cdr) {
     Value step = it.c->car;
@@ -464,12 +474,14 @@ Value Expander::Quasi(Value x, int depth, SourcePos pos) {
   Value head = x.c->car;
   if (IsSymbol(head, "unquote")) {
     if (depth == 1) return Nth(x, 1);
-    return List({Builtin("list"), List({Sym("quote"), head}, xpos), Quasi(Nth(x, 1), depth - 1, xpos)},
-                xpos);
+    return List(
+        {Builtin("list"), List({Sym("quote"), head}, xpos), Quasi(Nth(x, 1), depth - 1, xpos)},
+        xpos);
   }
   if (IsSymbol(head, "quasiquote")) {
-    return List({Builtin("list"), List({Sym("quote"), head}, xpos), Quasi(Nth(x, 1), depth + 1, xpos)},
-                xpos);
+    return List(
+        {Builtin("list"), List({Sym("quote"), head}, xpos), Quasi(Nth(x, 1), depth + 1, xpos)},
+        xpos);
   }
   // Segments to append: runs of ordinary elements become (list …), each
   // ,@expr splices its list in.

@@ -58,7 +58,8 @@ CompileResult CompileInto(std::shared_ptr<Program> program, std::string_view sou
     std::vector<Diagnostic> macro_errors;
     Compiler compiler(library, *macro_program, *expander_ptr, macro_errors);
     compiler.CompileProgram({lambda_form}, {pos});
-    if (!macro_errors.empty()) throw CompileError{macro_errors.front().pos, macro_errors.front().message};
+    if (!macro_errors.empty())
+      throw CompileError{macro_errors.front().pos, macro_errors.front().message};
     macros.keep_alive.push_back(macro_program);
     try {
       return machine().Continue(*macro_program);
@@ -126,7 +127,8 @@ void AddBuiltinTables(Library& library) {
 }
 
 [[noreturn]] void BrokenLibrary(const std::string& why) {
-  std::fprintf(stderr, "vigy: internal error: the built-in library does not load: %s\n", why.c_str());
+  std::fprintf(stderr, "vigy: internal error: the built-in library does not load: %s\n",
+               why.c_str());
   std::abort();
 }
 

@@ -1,13 +1,12 @@
 #include "lisp/machine.h"
 
+#include <fmt/format.h>
 #include <pthread.h>
 #include <sys/mman.h>
 
 #include <algorithm>
 #include <cstring>
 #include <new>
-
-#include <fmt/format.h>
 
 #include "lisp/function.h"
 #include "lisp/nodes.h"
@@ -152,8 +151,9 @@ void Machine::CheckLimits() {
     throw LimitHit{fmt::format("step limit exceeded ({} steps)", limits_.max_steps), SitePos()};
   }
   if (std::chrono::steady_clock::now() > deadline_) {
-    throw LimitHit{fmt::format("timeout: evaluation ran longer than {} ms", limits_.timeout.count()),
-                   SitePos()};
+    throw LimitHit{
+        fmt::format("timeout: evaluation ran longer than {} ms", limits_.timeout.count()),
+        SitePos()};
   }
   // Look at the clock again after at most this many more steps.
   next_check_ = std::min(steps_ + 4096, limits_.max_steps + 1);
@@ -260,7 +260,8 @@ Value Machine::CallValue(Value fn, Value* base, int nargs, const Node* site) {
     Charge(1);
     return CallBuiltin(spec, base, nargs);
   }
-  Fail("not-callable", fmt::format("cannot call a value of type {} (not a function)", TypeName(fn)));
+  Fail("not-callable",
+       fmt::format("cannot call a value of type {} (not a function)", TypeName(fn)));
 }
 
 Value Machine::Apply(Value fn, Args args) {
@@ -282,7 +283,7 @@ void Machine::Fail(std::string_view tag, std::string message) {
 
 void Machine::TypeMismatch(std::string_view expected, Value got) {
   Fail("type-mismatch", fmt::format("type mismatch in '{}': expected {}, got {}", builtin_name(),
-                                 expected, TypeName(got)));
+                                    expected, TypeName(got)));
 }
 
 void Machine::Throw(Value value) { throw Raised{value, true, SitePos()}; }

@@ -23,7 +23,7 @@ namespace vigy::lisp {
 // message naming the limit; `try` cannot catch any of them.
 struct Limits {
   uint64_t max_steps = 1'000'000'000;
-  uint32_t max_depth = 10'000;                  // non-tail call frames
+  uint32_t max_depth = 10'000;                    // non-tail call frames
   size_t max_memory = size_t{256} * 1024 * 1024;  // bytes allocated by the evaluation
   std::chrono::milliseconds timeout{10'000};      // wall clock
 };
@@ -31,9 +31,9 @@ struct Limits {
 // A runtime error on its way up: an error value (or, for `throw`, any value)
 // plus where it happened. `try` catches these.
 struct Raised {
-  Value value;     // what `catch` binds
-  bool thrown;     // true for `throw` of an arbitrary value
-  SourcePos pos;   // 0:0 until the evaluator attaches the failing form's position
+  Value value;    // what `catch` binds
+  bool thrown;    // true for `throw` of an arbitrary value
+  SourcePos pos;  // 0:0 until the evaluator attaches the failing form's position
 };
 
 // A limit was exceeded. Never caught by `try`.

@@ -35,7 +35,8 @@ class BoxedLocalRef final : public Node {
   BoxedLocalRef(SourcePos pos, int slot) : Node(pos), slot_(slot) {}
   Value Eval(Machine& m, Value* fp, const Closure*) const override {
     Value v = fp[slot_].c->car;
-    if (v.tag == Tag::kUnbound) [[unlikely]] Unassigned(m, this);
+    if (v.tag == Tag::kUnbound) [[unlikely]]
+      Unassigned(m, this);
     return v;
   }
 
@@ -59,7 +60,8 @@ class BoxedCapturedRef final : public Node {
   BoxedCapturedRef(SourcePos pos, int index) : Node(pos), index_(index) {}
   Value Eval(Machine& m, Value*, const Closure* self) const override {
     Value v = self->captured[index_].c->car;
-    if (v.tag == Tag::kUnbound) [[unlikely]] Unassigned(m, this);
+    if (v.tag == Tag::kUnbound) [[unlikely]]
+      Unassigned(m, this);
     return v;
   }
 
@@ -75,7 +77,8 @@ class GlobalRef final : public Node {
     Value v = m.globals()[slot_];
     if (v.tag == Tag::kUnbound) [[unlikely]] {
       m.set_site(this);
-      m.Fail("unbound-symbol", fmt::format("unbound symbol '{}' (its definition has not run yet)", *name_));
+      m.Fail("unbound-symbol",
+             fmt::format("unbound symbol '{}' (its definition has not run yet)", *name_));
     }
     return v;
   }
@@ -94,7 +97,8 @@ class CellRef final : public Node {
     Value v = *cell_;
     if (v.tag == Tag::kUnbound) [[unlikely]] {
       m.set_site(this);
-      m.Fail("unbound-symbol", fmt::format("unbound symbol '{}' (its definition has not run yet)", *name_));
+      m.Fail("unbound-symbol",
+             fmt::format("unbound symbol '{}' (its definition has not run yet)", *name_));
     }
     return v;
   }
@@ -334,11 +338,16 @@ class BinaryNode final : public Node {
         case BinaryOp::kMul:
           if (!__builtin_mul_overflow(a.i, b.i, &r)) return Value::Int(r);
           break;
-        case BinaryOp::kLt: return Value::Bool(a.i < b.i);
-        case BinaryOp::kGt: return Value::Bool(a.i > b.i);
-        case BinaryOp::kLe: return Value::Bool(a.i <= b.i);
-        case BinaryOp::kGe: return Value::Bool(a.i >= b.i);
-        case BinaryOp::kEq: return Value::Bool(a.i == b.i);
+        case BinaryOp::kLt:
+          return Value::Bool(a.i < b.i);
+        case BinaryOp::kGt:
+          return Value::Bool(a.i > b.i);
+        case BinaryOp::kLe:
+          return Value::Bool(a.i <= b.i);
+        case BinaryOp::kGe:
+          return Value::Bool(a.i >= b.i);
+        case BinaryOp::kEq:
+          return Value::Bool(a.i == b.i);
       }
     }
     Value* base = m.PushFrame(2);
@@ -386,8 +395,9 @@ class DotimesNode final : public Node {
     Value n = count_->Eval(m, fp, self);
     if (n.tag != Tag::kInt) {
       m.set_site(this);
-      m.Fail("type-mismatch",
-             fmt::format("type mismatch in 'dotimes': expected integer count, got {}", TypeName(n)));
+      m.Fail(
+          "type-mismatch",
+          fmt::format("type mismatch in 'dotimes': expected integer count, got {}", TypeName(n)));
     }
     for (int64_t i = 0; i < n.i; ++i) {
       m.set_site(this);

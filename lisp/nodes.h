@@ -39,10 +39,10 @@ class LambdaNode final : public Node {
   LambdaNode(SourcePos pos, std::string name) : Node(pos), name(std::move(name)) {}
   Value Eval(Machine& m, Value* fp, const Closure* self) const override;
 
-  std::string name;            // "" when anonymous
-  int nparams = 0;             // required parameters
-  bool has_rest = false;       // a `&rest` list follows them
-  int frame_size = 0;          // slots: parameters, rest, then locals
+  std::string name;               // "" when anonymous
+  int nparams = 0;                // required parameters
+  bool has_rest = false;          // a `&rest` list follows them
+  int frame_size = 0;             // slots: parameters, rest, then locals
   std::vector<int> boxed_params;  // parameter slots that hold boxes
   std::vector<CaptureSource> captures;
   const Node* body = nullptr;

@@ -135,7 +135,8 @@ class Printer {
         PrintError(v.err);
         break;
       case Tag::kPromise:
-        out_ += v.promise->forced ? "#<promise " + Repr(v.promise->value) + ">" : "#<promise pending>";
+        out_ +=
+            v.promise->forced ? "#<promise " + Repr(v.promise->value) + ">" : "#<promise pending>";
         break;
       case Tag::kChannel:
         out_ += v.chan->closed ? "#<channel closed>" : "#<channel>";

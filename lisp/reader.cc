@@ -1,9 +1,9 @@
 #include "lisp/reader.h"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "lisp/utf8.h"
 
@@ -17,9 +17,23 @@ struct ReadFailure {
 
 bool IsDelimiter(char ch) {
   switch (ch) {
-    case ' ': case '\t': case '\n': case '\r': case '\f': case '\v':
-    case '(': case ')': case '[': case ']': case '{': case '}':
-    case '"': case ';': case '\'': case '`': case ',':
+    case ' ':
+    case '\t':
+    case '\n':
+    case '\r':
+    case '\f':
+    case '\v':
+    case '(':
+    case ')':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case '"':
+    case ';':
+    case '\'':
+    case '`':
+    case ',':
       return true;
     default:
       return false;
@@ -115,15 +129,17 @@ class Reader {
     const size_t start = i_;
     for (size_t k = i_; k < src_.size(); ++k) {
       unsigned char u = static_cast<unsigned char>(src_[k]);
-      bool control = (u < 0x20 && u != '\t' && u != '\n' && u != '\r' && u != '\f' &&
-                      u != '\v') ||
-                     u == 0x7f;
+      bool control =
+          (u < 0x20 && u != '\t' && u != '\n' && u != '\r' && u != '\f' && u != '\v') || u == 0x7f;
       bool bom = u == 0xEF && src_.substr(k, 3) == kByteOrderMark;
       if (!control && !bom) continue;
       while (i_ < k) Advance();
       if (bom) Fail(Pos(), "a byte-order mark (U+FEFF) inside the program");
       Fail(Pos(), fmt::format("control character U+{:04X} ({}): programs are text", u,
-                              u == 0 ? "NUL" : u == 0x1b ? "ESC" : u == 0x7f ? "DEL" : "C0"));
+                              u == 0      ? "NUL"
+                              : u == 0x1b ? "ESC"
+                              : u == 0x7f ? "DEL"
+                                          : "C0"));
     }
     i_ = start;
     line_ = 1;
@@ -156,8 +172,7 @@ class Reader {
       char ch = Peek();
       if (ch == ';') {
         while (!AtEnd() && Peek() != '\n') Advance();
-      } else if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' ||
-                 ch == '\v') {
+      } else if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v') {
         Advance();
       } else {
         return;
@@ -174,7 +189,10 @@ class Reader {
         return ReadList(depth);
       case ')':
         Fail(pos, "unmatched ')'");
-      case '[': case ']': case '{': case '}':
+      case '[':
+      case ']':
+      case '{':
+      case '}':
         Fail(pos, fmt::format("unexpected '{}' (lists are written with parentheses)", ch));
       case '"':
         return ReadString();
@@ -262,13 +280,26 @@ class Reader {
       char e = Peek();
       Advance();
       switch (e) {
-        case 'n': text += '\n'; break;
-        case 't': text += '\t'; break;
-        case 'r': text += '\r'; break;
-        case '"': text += '"'; break;
-        case '\\': text += '\\'; break;
-        case 'u': AppendUtf8(text, ReadUnicodeEscape(escape)); break;
-        default: Fail(escape, fmt::format("unknown escape '\\{}' in string", e));
+        case 'n':
+          text += '\n';
+          break;
+        case 't':
+          text += '\t';
+          break;
+        case 'r':
+          text += '\r';
+          break;
+        case '"':
+          text += '"';
+          break;
+        case '\\':
+          text += '\\';
+          break;
+        case 'u':
+          AppendUtf8(text, ReadUnicodeEscape(escape));
+          break;
+        default:
+          Fail(escape, fmt::format("unknown escape '\\{}' in string", e));
       }
     }
     return MakeString(arena_, text);
@@ -315,10 +346,11 @@ class Reader {
       if (token == "#f" || token == "#false") return Value::Bool(false);
       Fail(pos, fmt::format("unknown syntax '{}'", token));
     }
-    if (IsDigit(token[0]) || ((token[0] == '+' || token[0] == '-' || token[0] == '.') &&
-                              token.size() > 1)) {
+    if (IsDigit(token[0]) ||
+        ((token[0] == '+' || token[0] == '-' || token[0] == '.') && token.size() > 1)) {
       if (LooksLikeInteger(token)) return ParseInteger(token, pos);
-      if (LooksLikeFloat(token)) return Value::Float(std::strtod(std::string(token).c_str(), nullptr));
+      if (LooksLikeFloat(token))
+        return Value::Float(std::strtod(std::string(token).c_str(), nullptr));
     }
     if (token[0] == ':') {
       if (token.size() == 1) Fail(pos, "a keyword needs a name after ':'");

@@ -54,7 +54,9 @@ Sym* NewSym(Arena& arena, std::string_view name) {
 }
 
 Value MakeSymbol(Arena& arena, std::string_view name) { return Value::Symbol(NewSym(arena, name)); }
-Value MakeKeyword(Arena& arena, std::string_view name) { return Value::Keyword(NewSym(arena, name)); }
+Value MakeKeyword(Arena& arena, std::string_view name) {
+  return Value::Keyword(NewSym(arena, name));
+}
 
 Value MakeError(Arena& arena, Value tag, std::string_view message, Value data) {
   return Value::Of(arena.New<ErrorObj>(tag, NewString(arena, message), data));
@@ -78,24 +80,39 @@ uint32_t CountChars(std::string_view utf8) {
 
 std::string_view TypeName(Value v) {
   switch (v.tag) {
-    case Tag::kNil: return "nil";
-    case Tag::kBool: return "boolean";
-    case Tag::kInt: return "integer";
-    case Tag::kFloat: return "float";
+    case Tag::kNil:
+      return "nil";
+    case Tag::kBool:
+      return "boolean";
+    case Tag::kInt:
+      return "integer";
+    case Tag::kFloat:
+      return "float";
     case Tag::kEmpty:
-    case Tag::kCons: return "list";
-    case Tag::kString: return "string";
-    case Tag::kSymbol: return "symbol";
-    case Tag::kKeyword: return "keyword";
-    case Tag::kMap: return "map";
+    case Tag::kCons:
+      return "list";
+    case Tag::kString:
+      return "string";
+    case Tag::kSymbol:
+      return "symbol";
+    case Tag::kKeyword:
+      return "keyword";
+    case Tag::kMap:
+      return "map";
     case Tag::kClosure:
-    case Tag::kBuiltin: return "function";
-    case Tag::kError: return "error";
-    case Tag::kPromise: return "promise";
-    case Tag::kChannel: return "channel";
-    case Tag::kFiber: return "fiber";
+    case Tag::kBuiltin:
+      return "function";
+    case Tag::kError:
+      return "error";
+    case Tag::kPromise:
+      return "promise";
+    case Tag::kChannel:
+      return "channel";
+    case Tag::kFiber:
+      return "fiber";
     case Tag::kUnbound:
-    case Tag::kTailCall: break;
+    case Tag::kTailCall:
+      break;
   }
   return "internal";
 }
@@ -108,14 +125,21 @@ bool Eq(Value a, Value b) {
   if (a.tag != b.tag) return false;
   switch (a.tag) {
     case Tag::kNil:
-    case Tag::kEmpty: return true;
-    case Tag::kBool: return a.b == b.b;
-    case Tag::kInt: return a.i == b.i;
-    case Tag::kFloat: return a.f == b.f;
-    case Tag::kString: return a.s->view() == b.s->view();
+    case Tag::kEmpty:
+      return true;
+    case Tag::kBool:
+      return a.b == b.b;
+    case Tag::kInt:
+      return a.i == b.i;
+    case Tag::kFloat:
+      return a.f == b.f;
+    case Tag::kString:
+      return a.s->view() == b.s->view();
     case Tag::kSymbol:
-    case Tag::kKeyword: return SameName(a.sym, b.sym);
-    default: return a.raw == b.raw;
+    case Tag::kKeyword:
+      return SameName(a.sym, b.sym);
+    default:
+      return a.raw == b.raw;
   }
 }
 
@@ -186,24 +210,33 @@ constexpr int kHashDepth = 32;
 
 uint64_t HashAt(Value v, int depth) {
   switch (v.tag) {
-    case Tag::kNil: return 0x9e3779b97f4a7c15ull;
-    case Tag::kEmpty: return 0x632be59bd9b4e019ull;
-    case Tag::kBool: return v.b ? 0x8cb92ba72f3d8dd7ull : 0x2545f4914f6cdd1dull;
-    case Tag::kInt: return Mix(static_cast<uint64_t>(v.i));
+    case Tag::kNil:
+      return 0x9e3779b97f4a7c15ull;
+    case Tag::kEmpty:
+      return 0x632be59bd9b4e019ull;
+    case Tag::kBool:
+      return v.b ? 0x8cb92ba72f3d8dd7ull : 0x2545f4914f6cdd1dull;
+    case Tag::kInt:
+      return Mix(static_cast<uint64_t>(v.i));
     case Tag::kFloat: {
       double f = v.f == 0.0 ? 0.0 : v.f;  // -0.0 == 0.0
       return Mix(std::bit_cast<uint64_t>(f) ^ 0x5851f42d4c957f2dull);
     }
-    case Tag::kString: return HashBytes(v.s->view());
-    case Tag::kSymbol: return Mix(v.sym->hash ^ 0x1111);
-    case Tag::kKeyword: return Mix(v.sym->hash ^ 0x2222);
+    case Tag::kString:
+      return HashBytes(v.s->view());
+    case Tag::kSymbol:
+      return Mix(v.sym->hash ^ 0x1111);
+    case Tag::kKeyword:
+      return Mix(v.sym->hash ^ 0x2222);
     case Tag::kCons: {
       uint64_t h = 0x27d4eb2f165667c5ull;
       if (depth >= kHashDepth) return h;
-      for (Value it = v; it.tag == Tag::kCons; it = it.c->cdr) h = Mix(h ^ HashAt(it.c->car, depth + 1));
+      for (Value it = v; it.tag == Tag::kCons; it = it.c->cdr)
+        h = Mix(h ^ HashAt(it.c->car, depth + 1));
       return h;
     }
-    default: return Mix(v.raw);
+    default:
+      return Mix(v.raw);
   }
 }
 

@@ -29,20 +29,20 @@ enum class Tag : uint8_t {
   kBool,
   kInt,
   kFloat,
-  kEmpty,    // the empty list: (list), '()
+  kEmpty,  // the empty list: (list), '()
   kString,
   kSymbol,
   kKeyword,
-  kCons,     // a non-empty proper list; its cdr is kEmpty or kCons
-  kMap,      // persistent hash map; m == nullptr is the empty map
+  kCons,  // a non-empty proper list; its cdr is kEmpty or kCons
+  kMap,   // persistent hash map; m == nullptr is the empty map
   kClosure,
   kBuiltin,
-  kError,    // an error value (what `try` binds for a runtime error)
-  kPromise,  // a delayed computation made by `delay`, run once by `force`
-  kChannel,  // a FIFO queue made by `chan`, shared by every holder
-  kFiber,    // a deferred computation made by `go`, run once by `go-run`
-  kUnbound,  // internal: a global slot not yet defined; never seen by programs
-  kTailCall, // internal: the evaluator's tail-call signal; never seen by programs
+  kError,     // an error value (what `try` binds for a runtime error)
+  kPromise,   // a delayed computation made by `delay`, run once by `force`
+  kChannel,   // a FIFO queue made by `chan`, shared by every holder
+  kFiber,     // a deferred computation made by `go`, run once by `go-run`
+  kUnbound,   // internal: a global slot not yet defined; never seen by programs
+  kTailCall,  // internal: the evaluator's tail-call signal; never seen by programs
 };
 
 struct Value {
@@ -67,22 +67,100 @@ struct Value {
   constexpr Value() : raw(0) {}
 
   static constexpr Value Nil() { return Value(); }
-  static Value Bool(bool v) { Value x; x.tag = Tag::kBool; x.b = v; return x; }
-  static Value Int(int64_t v) { Value x; x.tag = Tag::kInt; x.i = v; return x; }
-  static Value Float(double v) { Value x; x.tag = Tag::kFloat; x.f = v; return x; }
-  static Value Empty() { Value x; x.tag = Tag::kEmpty; return x; }
-  static Value Of(String* p) { Value x; x.tag = Tag::kString; x.s = p; return x; }
-  static Value Symbol(Sym* p) { Value x; x.tag = Tag::kSymbol; x.sym = p; return x; }
-  static Value Keyword(Sym* p) { Value x; x.tag = Tag::kKeyword; x.sym = p; return x; }
-  static Value Of(Cons* p) { Value x; x.tag = Tag::kCons; x.c = p; return x; }
-  static Value Map(MapNode* p) { Value x; x.tag = Tag::kMap; x.m = p; return x; }
-  static Value Of(Closure* p) { Value x; x.tag = Tag::kClosure; x.fn = p; return x; }
-  static Value Of(const BuiltinSpec* p) { Value x; x.tag = Tag::kBuiltin; x.bi = p; return x; }
-  static Value Of(ErrorObj* p) { Value x; x.tag = Tag::kError; x.err = p; return x; }
-  static Value Of(Promise* p) { Value x; x.tag = Tag::kPromise; x.promise = p; return x; }
-  static Value Of(Channel* p) { Value x; x.tag = Tag::kChannel; x.chan = p; return x; }
-  static Value Of(Fiber* p) { Value x; x.tag = Tag::kFiber; x.fiber = p; return x; }
-  static Value Unbound() { Value x; x.tag = Tag::kUnbound; return x; }
+  static Value Bool(bool v) {
+    Value x;
+    x.tag = Tag::kBool;
+    x.b = v;
+    return x;
+  }
+  static Value Int(int64_t v) {
+    Value x;
+    x.tag = Tag::kInt;
+    x.i = v;
+    return x;
+  }
+  static Value Float(double v) {
+    Value x;
+    x.tag = Tag::kFloat;
+    x.f = v;
+    return x;
+  }
+  static Value Empty() {
+    Value x;
+    x.tag = Tag::kEmpty;
+    return x;
+  }
+  static Value Of(String* p) {
+    Value x;
+    x.tag = Tag::kString;
+    x.s = p;
+    return x;
+  }
+  static Value Symbol(Sym* p) {
+    Value x;
+    x.tag = Tag::kSymbol;
+    x.sym = p;
+    return x;
+  }
+  static Value Keyword(Sym* p) {
+    Value x;
+    x.tag = Tag::kKeyword;
+    x.sym = p;
+    return x;
+  }
+  static Value Of(Cons* p) {
+    Value x;
+    x.tag = Tag::kCons;
+    x.c = p;
+    return x;
+  }
+  static Value Map(MapNode* p) {
+    Value x;
+    x.tag = Tag::kMap;
+    x.m = p;
+    return x;
+  }
+  static Value Of(Closure* p) {
+    Value x;
+    x.tag = Tag::kClosure;
+    x.fn = p;
+    return x;
+  }
+  static Value Of(const BuiltinSpec* p) {
+    Value x;
+    x.tag = Tag::kBuiltin;
+    x.bi = p;
+    return x;
+  }
+  static Value Of(ErrorObj* p) {
+    Value x;
+    x.tag = Tag::kError;
+    x.err = p;
+    return x;
+  }
+  static Value Of(Promise* p) {
+    Value x;
+    x.tag = Tag::kPromise;
+    x.promise = p;
+    return x;
+  }
+  static Value Of(Channel* p) {
+    Value x;
+    x.tag = Tag::kChannel;
+    x.chan = p;
+    return x;
+  }
+  static Value Of(Fiber* p) {
+    Value x;
+    x.tag = Tag::kFiber;
+    x.fiber = p;
+    return x;
+  }
+  static Value Unbound() {
+    Value x;
+    x.tag = Tag::kUnbound;
+    return x;
+  }
 
   bool is_nil() const { return tag == Tag::kNil; }
   bool is_int() const { return tag == Tag::kInt; }
@@ -145,10 +223,10 @@ struct Promise {
 // `(chan [capacity])`: a FIFO that never blocks. The queue is `front` followed
 // by `back` reversed, so sending and receiving are O(1) amortised.
 struct Channel {
-  Value front;        // a list: the oldest values first
-  Value back;         // a list: the newest values first
-  int64_t length;     // values queued
-  int64_t capacity;   // -1 when unbounded
+  Value front;       // a list: the oldest values first
+  Value back;        // a list: the newest values first
+  int64_t length;    // values queued
+  int64_t capacity;  // -1 when unbounded
   bool closed;
 };
 

@@ -31,6 +31,8 @@ class Db;
 class Statement;
 
 // The port's records under the names storage code has always used.
+using core::kServeHeartbeatMs;
+using core::kServeStaleMs;
 using core::LeaseAttempt;
 using core::LeaseTokenPrefix;
 using core::NewLeaseToken;
@@ -44,8 +46,6 @@ using core::SystemNowMs;
 using core::TickCommit;
 using core::TickLease;
 using core::VigyListing;
-using core::kServeHeartbeatMs;
-using core::kServeStaleMs;
 
 class SqliteStore final : public core::Store {
  public:

@@ -115,100 +115,115 @@ Status SqliteStore::ReleaseTickLease(std::string_view id, const std::string& tok
   return release->Run();
 }
 
-Status SqliteStore::WriteTick(const TickCommit& commit, int64_t seq) {
-  const std::string& id = commit.vigy_id;
-  const core::RunRecord& run = commit.run;
-  if (run.vigy_id != id) {
-    return Status::InvalidArgument(
-        fmt::format("run {} belongs to vigy {}, not {}", run.id, run.vigy_id, id));
-  }
-  {
-    Result<Statement> owner = db_->Prepare(
-        "SELECT r.lease_owner, v.created_at FROM runtime r JOIN vigies v ON v.id = r.vigy_id "
-        "WHERE r.vigy_id = ?1");
-    if (!owner.ok()) return owner.status();
-    owner->BindText(1, id);
-    Result<bool> row = owner->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) {
-      return Status::NotFound(fmt::format(
-          "vigy '{}' was removed while it was ticking; its run was not recorded", run.vigy_name));
-    }
-    if (owner->OptText(0) != commit.lease_token && owner->Int(1) > run.started_at_ms) {
-      return Status::Conflict(fmt::format(
-          "vigy '{}' was removed and added again while its tick {} ran; the run was not "
-          "recorded",
-          run.vigy_name, run.tick));
-    }
-    if (owner->OptText(0) != commit.lease_token) {
-      return Status::Conflict(fmt::format(
-          "tick {} of vigy '{}' no longer holds its lease (it ran past the lease and another "
-          "tick took over); its run was not recorded",
-          run.tick, run.vigy_name));
-    }
-  }
+namespace {
 
+// The steps of one tick's commit, in the order WriteTick takes them, each
+// within the caller's transaction. Each returns the first error.
+
+// The commit still holds the vigy's lease: kNotFound when the vigy was
+// removed, kConflict when it was removed and added again or another tick
+// took the lease over.
+Status CheckLeaseHeld(Db& db, const TickCommit& commit) {
+  const core::RunRecord& run = commit.run;
+  Result<Statement> owner = db.Prepare(
+      "SELECT r.lease_owner, v.created_at FROM runtime r JOIN vigies v ON v.id = r.vigy_id "
+      "WHERE r.vigy_id = ?1");
+  if (!owner.ok()) return owner.status();
+  owner->BindText(1, commit.vigy_id);
+  Result<bool> row = owner->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) {
+    return Status::NotFound(fmt::format(
+        "vigy '{}' was removed while it was ticking; its run was not recorded", run.vigy_name));
+  }
+  if (owner->OptText(0) != commit.lease_token && owner->Int(1) > run.started_at_ms) {
+    return Status::Conflict(
+        fmt::format("vigy '{}' was removed and added again while its tick {} ran; the run was not "
+                    "recorded",
+                    run.vigy_name, run.tick));
+  }
+  if (owner->OptText(0) != commit.lease_token) {
+    return Status::Conflict(fmt::format(
+        "tick {} of vigy '{}' no longer holds its lease (it ran past the lease and another "
+        "tick took over); its run was not recorded",
+        run.tick, run.vigy_name));
+  }
+  return Status::Ok();
+}
+
+// The tick's kv writes: a value upserts its key, none removes it.
+Status WriteKv(Db& db, const TickCommit& commit) {
   for (const auto& [key, value] : commit.kv_writes) {
     Result<Statement> write =
-        value ? db_->Prepare(
+        value ? db.Prepare(
                     "INSERT INTO kv (vigy_id, key, value) VALUES (?1, ?2, ?3) "
                     "ON CONFLICT (vigy_id, key) DO UPDATE SET value = excluded.value")
-              : db_->Prepare("DELETE FROM kv WHERE vigy_id = ?1 AND key = ?2");
+              : db.Prepare("DELETE FROM kv WHERE vigy_id = ?1 AND key = ?2");
     if (!write.ok()) return write.status();
-    write->BindText(1, id).BindText(2, key);
+    write->BindText(1, commit.vigy_id).BindText(2, key);
     if (value) write->BindText(3, DumpJson(*value));
     if (Status s = write->Run(); !s.ok()) return s;
   }
+  return Status::Ok();
+}
 
-  if (commit.state) {
-    Result<Statement> state = db_->Prepare(
-        "INSERT INTO state (vigy_id, desired, observed, conditions, updated_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (vigy_id) DO UPDATE SET "
-        "desired = excluded.desired, observed = excluded.observed, "
-        "conditions = excluded.conditions, updated_at = excluded.updated_at");
-    if (!state.ok()) return state.status();
-    state->BindText(1, id)
-        .BindText(2, DumpJson(commit.state->desired))
-        .BindText(3, DumpJson(commit.state->observed))
-        .BindText(4, EncodeConditions(commit.state->conditions))
-        .BindInt(5, run.started_at_ms);
-    if (Status s = state->Run(); !s.ok()) return s;
-  }
+// The state the tick declared, when it declared one (a failed tick keeps
+// the previous state).
+Status WriteState(Db& db, const TickCommit& commit) {
+  if (!commit.state) return Status::Ok();
+  Result<Statement> state = db.Prepare(
+      "INSERT INTO state (vigy_id, desired, observed, conditions, updated_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (vigy_id) DO UPDATE SET "
+      "desired = excluded.desired, observed = excluded.observed, "
+      "conditions = excluded.conditions, updated_at = excluded.updated_at");
+  if (!state.ok()) return state.status();
+  state->BindText(1, commit.vigy_id)
+      .BindText(2, DumpJson(commit.state->desired))
+      .BindText(3, DumpJson(commit.state->observed))
+      .BindText(4, EncodeConditions(commit.state->conditions))
+      .BindInt(5, commit.run.started_at_ms);
+  return state->Run();
+}
 
-  {
-    Result<Statement> insert = db_->Prepare(
-        "INSERT INTO runs (id, vigy_id, vigy_name, revision, tick, scheduled_at, started_at, "
-        "ended_at, duration_ms, result, error, log, events, metrics, trace, seq) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
-    if (!insert.ok()) return insert.status();
-    insert->BindText(1, run.id)
-        .BindText(2, id)
-        .BindText(3, run.vigy_name)
-        .BindText(4, run.revision)
-        .BindInt(5, run.tick)
-        .BindOptInt(6, run.scheduled_at_ms)
-        .BindInt(7, run.started_at_ms)
-        .BindInt(8, run.ended_at_ms)
-        .BindInt(9, run.duration_ms)
-        .BindText(10, run.result)
-        .BindOptText(11, run.ok() ? std::nullopt : run.error)
-        .BindText(12, EncodeLog(run.log))
-        .BindText(13, EncodeEvents(run.events))
-        .BindText(14, EncodeObject(run.metrics))
-        .BindText(15, EncodeObject(run.trace))
-        .BindInt(16, seq);
-    if (Status s = insert->Run(); !s.ok()) return s;
-  }
+// The run, numbered `seq`.
+Status InsertRun(Db& db, const TickCommit& commit, int64_t seq) {
+  const core::RunRecord& run = commit.run;
+  Result<Statement> insert = db.Prepare(
+      "INSERT INTO runs (id, vigy_id, vigy_name, revision, tick, scheduled_at, started_at, "
+      "ended_at, duration_ms, result, error, log, events, metrics, trace, seq) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+  if (!insert.ok()) return insert.status();
+  insert->BindText(1, run.id)
+      .BindText(2, commit.vigy_id)
+      .BindText(3, run.vigy_name)
+      .BindText(4, run.revision)
+      .BindInt(5, run.tick)
+      .BindOptInt(6, run.scheduled_at_ms)
+      .BindInt(7, run.started_at_ms)
+      .BindInt(8, run.ended_at_ms)
+      .BindInt(9, run.duration_ms)
+      .BindText(10, run.result)
+      .BindOptText(11, run.ok() ? std::nullopt : run.error)
+      .BindText(12, EncodeLog(run.log))
+      .BindText(13, EncodeEvents(run.events))
+      .BindText(14, EncodeObject(run.metrics))
+      .BindText(15, EncodeObject(run.trace))
+      .BindInt(16, seq);
+  return insert->Run();
+}
 
+// The run's actions, in the order the program emitted them.
+Status InsertActions(Db& db, const TickCommit& commit) {
+  const core::RunRecord& run = commit.run;
   for (size_t index = 0; index < run.actions.size(); ++index) {
     const core::ActionRecord& action = run.actions[index];
-    Result<Statement> insert = db_->Prepare(
+    Result<Statement> insert = db.Prepare(
         "INSERT INTO actions (run_id, seq, vigy_id, kind, payload, result, message, at) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!insert.ok()) return insert.status();
     insert->BindText(1, run.id)
         .BindInt(2, static_cast<int64_t>(index))
-        .BindText(3, id)
+        .BindText(3, commit.vigy_id)
         .BindText(4, action.kind)
         .BindOptText(5, action.payload ? std::optional<std::string>(DumpJson(*action.payload))
                                        : std::nullopt)
@@ -217,37 +232,59 @@ Status SqliteStore::WriteTick(const TickCommit& commit, int64_t seq) {
         .BindInt(8, run.started_at_ms);
     if (Status s = insert->Run(); !s.ok()) return s;
   }
+  return Status::Ok();
+}
 
-  if (commit.keep_runs) {
-    // Ticks of a vigy are numbered without gaps, so the newest N runs are
-    // those within N ticks of this one. Actions go with their runs (ON
-    // DELETE CASCADE).
-    Result<Statement> prune =
-        db_->Prepare("DELETE FROM runs WHERE vigy_id = ?1 AND tick <= ?2 - ?3");
-    if (!prune.ok()) return prune.status();
-    prune->BindText(1, id).BindInt(2, run.tick).BindInt(3, std::max<int64_t>(*commit.keep_runs, 1));
-    if (Status s = prune->Run(); !s.ok()) return s;
-  }
+// With a retention set, the runs older than the newest `keep_runs`. Ticks
+// of a vigy are numbered without gaps, so those are the runs within N ticks
+// of this one. Actions go with their runs (ON DELETE CASCADE).
+Status PruneOlderRuns(Db& db, const TickCommit& commit) {
+  if (!commit.keep_runs) return Status::Ok();
+  Result<Statement> prune = db.Prepare("DELETE FROM runs WHERE vigy_id = ?1 AND tick <= ?2 - ?3");
+  if (!prune.ok()) return prune.status();
+  prune->BindText(1, commit.vigy_id)
+      .BindInt(2, commit.run.tick)
+      .BindInt(3, std::max<int64_t>(*commit.keep_runs, 1));
+  return prune->Run();
+}
 
-  {
-    const core::VigyRuntime& rt = commit.runtime;
-    Result<Statement> update = db_->Prepare(
-        "UPDATE runtime SET tick_count = ?2, last_tick_at = ?3, consecutive_failures = ?4, "
-        "backoff_until = ?5, next_due_at = ?6, last_result = ?7, last_run_at = ?8, "
-        "last_run_id = ?9, lease_owner = NULL, lease_until = NULL WHERE vigy_id = ?1");
-    if (!update.ok()) return update.status();
-    update->BindText(1, id)
-        .BindInt(2, rt.tick_count)
-        .BindOptInt(3,
-                    rt.last_tick_ms >= 0 ? std::optional<int64_t>(rt.last_tick_ms) : std::nullopt)
-        .BindInt(4, rt.consecutive_failures)
-        .BindInt(5, rt.backoff_until_ms)
-        .BindOptInt(6, rt.next_due_ms)
-        .BindText(7, run.result)
-        .BindInt(8, run.ended_at_ms)
-        .BindText(9, run.id);
-    return update->Run();
+// The vigy's counters as the tick advanced them, its latest run, and the
+// lease let go.
+Status UpdateRuntime(Db& db, const TickCommit& commit) {
+  const core::VigyRuntime& rt = commit.runtime;
+  const core::RunRecord& run = commit.run;
+  Result<Statement> update = db.Prepare(
+      "UPDATE runtime SET tick_count = ?2, last_tick_at = ?3, consecutive_failures = ?4, "
+      "backoff_until = ?5, next_due_at = ?6, last_result = ?7, last_run_at = ?8, "
+      "last_run_id = ?9, lease_owner = NULL, lease_until = NULL WHERE vigy_id = ?1");
+  if (!update.ok()) return update.status();
+  update->BindText(1, commit.vigy_id)
+      .BindInt(2, rt.tick_count)
+      .BindOptInt(3, rt.last_tick_ms >= 0 ? std::optional<int64_t>(rt.last_tick_ms) : std::nullopt)
+      .BindInt(4, rt.consecutive_failures)
+      .BindInt(5, rt.backoff_until_ms)
+      .BindOptInt(6, rt.next_due_ms)
+      .BindText(7, run.result)
+      .BindInt(8, run.ended_at_ms)
+      .BindText(9, run.id);
+  return update->Run();
+}
+
+}  // namespace
+
+Status SqliteStore::WriteTick(const TickCommit& commit, int64_t seq) {
+  if (commit.run.vigy_id != commit.vigy_id) {
+    return Status::InvalidArgument(fmt::format("run {} belongs to vigy {}, not {}", commit.run.id,
+                                               commit.run.vigy_id, commit.vigy_id));
   }
+  Db& db = *db_;
+  if (Status s = CheckLeaseHeld(db, commit); !s.ok()) return s;
+  if (Status s = WriteKv(db, commit); !s.ok()) return s;
+  if (Status s = WriteState(db, commit); !s.ok()) return s;
+  if (Status s = InsertRun(db, commit, seq); !s.ok()) return s;
+  if (Status s = InsertActions(db, commit); !s.ok()) return s;
+  if (Status s = PruneOlderRuns(db, commit); !s.ok()) return s;
+  return UpdateRuntime(db, commit);
 }
 
 namespace {
@@ -305,8 +342,7 @@ Result<std::vector<Status>> SqliteStore::CommitTickBatch(std::span<const TickCom
 }
 
 Status SqliteStore::CommitTick(const TickCommit& commit) {
-  Result<std::vector<Status>> statuses =
-      CommitTickBatch(std::span<const TickCommit>(&commit, 1));
+  Result<std::vector<Status>> statuses = CommitTickBatch(std::span<const TickCommit>(&commit, 1));
   if (!statuses.ok()) return statuses.status();
   return statuses->front();
 }

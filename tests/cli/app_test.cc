@@ -22,8 +22,8 @@ TEST_CASE("--help lists every command in the command table and exits 0") {
     // A hidden command is left out on purpose. Listed: a line "  NAME  summary"
     // (or "  NAME, ALIAS  summary").
     const std::string line = "\n  " + std::string(command.name);
-    const bool listed = r.out.find(line + " ") != std::string::npos ||
-                        r.out.find(line + ",") != std::string::npos;
+    const bool listed =
+        r.out.find(line + " ") != std::string::npos || r.out.find(line + ",") != std::string::npos;
     CHECK(listed != command.hidden);
     CHECK((r.out.find(std::string(command.summary)) != std::string::npos) != command.hidden);
   }

@@ -162,24 +162,22 @@ TEST_CASE("a handler that fails stops the handlers of the later actions from run
 
 TEST_CASE("a tick waiting for another process's tick of the same vigy says so") {
   Sandbox sandbox;
-  AddVigy(sandbox, "slow",
-          "(sh \"if [ -e block ]; then echo $$ > child.pid; sleep 1.5; fi\")\n");
+  AddVigy(sandbox, "slow", "(sh \"if [ -e block ]; then echo $$ > child.pid; sleep 1.5; fi\")\n");
   sandbox.Write("block", "");
   BackgroundVigy first(sandbox, {"tick", "slow"}, "first");
   WaitForPid(sandbox, "child.pid");
   std::filesystem::remove(sandbox.dir() / "block");
   BinaryResult second = sandbox.Run({"tick", "slow"});
   CHECK(second.exit_code == 0);
-  CHECK(second.err.starts_with("vigy: waiting for vigy 'slow': pid " +
-                               std::to_string(first.pid()) + " is ticking it (its lease ends in "));
+  CHECK(second.err.starts_with("vigy: waiting for vigy 'slow': pid " + std::to_string(first.pid()) +
+                               " is ticking it (its lease ends in "));
   CHECK(first.WaitExit(seconds(10)) == 0);
   CHECK(Count(sandbox, "SELECT count(*) FROM runs") == 2);
 }
 
 TEST_CASE("a tick whose vigy was removed and added again says so and records nothing") {
   Sandbox sandbox;
-  AddVigy(sandbox, "again",
-          "(sh \"if [ -e block ]; then echo $$ > child.pid; sleep 1.5; fi\")\n");
+  AddVigy(sandbox, "again", "(sh \"if [ -e block ]; then echo $$ > child.pid; sleep 1.5; fi\")\n");
   sandbox.Write("block", "");
   BackgroundVigy tick(sandbox, {"tick", "again"});
   WaitForPid(sandbox, "child.pid");
@@ -230,8 +228,8 @@ TEST_CASE("health tells a stopped serve (running but not responding) from one no
   Sandbox sandbox;
   AddVigy(sandbox, "fine", "(vigy-noop)\n", {"--every", "100ms"});
   BackgroundVigy serve(sandbox, {"serve"});
-  REQUIRE(BackgroundVigy::WaitUntil(
-      [&] { return serve.Err().find("serving") != std::string::npos; }));
+  REQUIRE(
+      BackgroundVigy::WaitUntil([&] { return serve.Err().find("serving") != std::string::npos; }));
   REQUIRE(BackgroundVigy::WaitUntil([&] { return sandbox.Run({"health"}).exit_code == 0; }));
   serve.Signal(SIGSTOP);
   BinaryResult stopped;

@@ -61,8 +61,8 @@ TEST_CASE("tail prints each committed run as one JSON line, of one vigy with --i
   AddVigy(sandbox, "b", kCounter);
   BackgroundVigy tail(sandbox, {"tail", "--id", "a", "-v"}, "tail");
   // -v says when it follows the store; runs committed from then on are printed.
-  REQUIRE(BackgroundVigy::WaitUntil(
-      [&] { return tail.Err().find("watching") != std::string::npos; }));
+  REQUIRE(
+      BackgroundVigy::WaitUntil([&] { return tail.Err().find("watching") != std::string::npos; }));
   Must(sandbox, {"tick", "b"});
   Must(sandbox, {"tick", "a"});
   REQUIRE(BackgroundVigy::WaitUntil([&] { return !tail.Out().empty(); }));
@@ -76,7 +76,8 @@ TEST_CASE("tail prints each committed run as one JSON line, of one vigy with --i
   CHECK(run["result"] == "ok");
 }
 
-TEST_CASE("the compatibility names are out of --help, in the man page and completed by every shell") {
+TEST_CASE(
+    "the compatibility names are out of --help, in the man page and completed by every shell") {
   const std::string help = Must(Sandbox(), {"--help"}).out;
   const std::string man = ReadFile(std::string(VIGY_SOURCE_DIR) + "/man/vigy.1");
   const std::string bash = ReadFile(std::string(VIGY_SOURCE_DIR) + "/completions/vigy.bash");

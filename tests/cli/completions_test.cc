@@ -5,7 +5,6 @@
 // real binary. zsh and fish must be installed: a missing shell fails here.
 // Also `vigy completions SHELL` and the hidden name listing the scripts use.
 #include <doctest/doctest.h>
-
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -86,10 +85,10 @@ class CompletionWorld {
   // set to `db` (unset when empty).
   CommandResult Shell(const std::string& command, const std::string& db) const {
     std::string bin_dir = std::filesystem::path(VIGY_BINARY).parent_path().string();
-    std::string env = "cd " + ShellQuote(sandbox_.dir().string()) +
-                      " && PATH=" + ShellQuote(bin_dir) + ":\"$PATH\" && export PATH && " +
-                      (db.empty() ? "unset VIGY_DB && " : "VIGY_DB=" + ShellQuote(db) +
-                                                              " && export VIGY_DB && ");
+    std::string env =
+        "cd " + ShellQuote(sandbox_.dir().string()) + " && PATH=" + ShellQuote(bin_dir) +
+        ":\"$PATH\" && export PATH && " +
+        (db.empty() ? "unset VIGY_DB && " : "VIGY_DB=" + ShellQuote(db) + " && export VIGY_DB && ");
     return RunShellCommand(env + command);
   }
 
@@ -143,10 +142,9 @@ std::set<std::string> BashOffers(const CompletionWorld& world, std::string_view 
 // What zsh's completion system, with _vigy on $fpath, offers for `line`.
 std::set<std::string> ZshOffers(const CompletionWorld& world, std::string_view line,
                                 const std::string& db) {
-  CommandResult result = world.Shell(
-      "zsh -f " + ShellQuote(kZshDriver) + " " + ShellQuote(kCompletionsDir) + " " +
-          ShellQuote(line),
-      db);
+  CommandResult result = world.Shell("zsh -f " + ShellQuote(kZshDriver) + " " +
+                                         ShellQuote(kCompletionsDir) + " " + ShellQuote(line),
+                                     db);
   INFO("zsh, completing '", line, "': ", result.output);
   CHECK(result.exit_code == 0);
   return LineSet(result.output);
@@ -155,8 +153,8 @@ std::set<std::string> ZshOffers(const CompletionWorld& world, std::string_view l
 // What fish offers for `line`, descriptions dropped.
 std::set<std::string> FishOffers(const CompletionWorld& world, std::string_view line,
                                  const std::string& db) {
-  std::string script = "source " + ShellQuote(kCompletionsDir + "/vigy.fish") + "; complete -C " +
-                       ShellQuote(line);
+  std::string script =
+      "source " + ShellQuote(kCompletionsDir + "/vigy.fish") + "; complete -C " + ShellQuote(line);
   CommandResult result = world.Shell("fish --no-config -c " + ShellQuote(script), db);
   INFO("fish, completing '", line, "': ", result.output);
   CHECK(result.exit_code == 0);
@@ -190,17 +188,14 @@ void ChecksForEveryShell(Completer complete) {
     CHECK(Has(complete(world, "vigy --db x tick --", db), {"--all", "--dry-run"}));
   }
   SUBCASE("fixed option values") {
-    CHECK(complete(world, "vigy serve --log-format ", db) ==
-          std::set<std::string>{"text", "json"});
+    CHECK(complete(world, "vigy serve --log-format ", db) == std::set<std::string>{"text", "json"});
     CHECK(complete(world, "vigy serve --log-format j", db) == std::set<std::string>{"json"});
-    CHECK(complete(world, "vigy completions ", db) ==
-          std::set<std::string>{"bash", "zsh", "fish"});
-    CHECK(complete(world, "vigy kv web ", db) ==
-          std::set<std::string>{"get", "set", "rm", "list"});
+    CHECK(complete(world, "vigy completions ", db) == std::set<std::string>{"bash", "zsh", "fish"});
+    CHECK(complete(world, "vigy kv web ", db) == std::set<std::string>{"get", "set", "rm", "list"});
   }
   SUBCASE("vigy names from the store in VIGY_DB") {
-    for (const char* line : {"vigy show ", "vigy rm ", "vigy tick web ", "vigy runs ",
-                             "vigy kv ", "vigy watch ", "vigy update ", "vigy enable "}) {
+    for (const char* line : {"vigy show ", "vigy rm ", "vigy tick web ", "vigy runs ", "vigy kv ",
+                             "vigy watch ", "vigy update ", "vigy enable "}) {
       INFO(line);
       CHECK(complete(world, line, db) == vigies);
     }
@@ -249,8 +244,8 @@ TEST_CASE("the vigy name listing prints nothing and creates nothing without a st
   CHECK(listed.err == "");
   CHECK_FALSE(std::filesystem::exists(sandbox.dir() / "vigy.db"));
 
-  listed = sandbox.Run({"--db", (sandbox.dir() / "no/such/dir/x.db").string(),
-                        "__complete-vigies"});
+  listed =
+      sandbox.Run({"--db", (sandbox.dir() / "no/such/dir/x.db").string(), "__complete-vigies"});
   CHECK(listed.exit_code == 0);
   CHECK(listed.out == "");
   CHECK(listed.err == "");

@@ -125,8 +125,8 @@ struct VigyRow {
 
 std::map<std::string, VigyRow> ReadVigies(const std::string& path) {
   std::unique_ptr<storage::Db> db = storage::testing::OpenRaw(path);
-  auto stmt = db->Prepare(
-      "SELECT v.name, v.enabled, coalesce(v.every_ms, 0), v.program FROM vigies v");
+  auto stmt =
+      db->Prepare("SELECT v.name, v.enabled, coalesce(v.every_ms, 0), v.program FROM vigies v");
   REQUIRE(stmt.ok());
   std::map<std::string, VigyRow> rows;
   for (;;) {

@@ -6,7 +6,6 @@
 // three completion scripts. They also render the page with groff and check
 // the bash script's syntax; tests/cli/completions_test.cc runs the scripts.
 #include <doctest/doctest.h>
-
 #include <stdio.h>
 #include <sys/wait.h>
 
@@ -77,7 +76,7 @@ HelpText ParseHelp(std::string_view help) {
     if (size_t gap = entry.find("  "); gap != std::string::npos) entry.resize(gap);
     if (section == Section::kOptions) {
       if (entry.empty() || entry[0] != '-') continue;  // a wrapped description
-      entry = entry.substr(0, entry.find(' '));       // drop the value's name
+      entry = entry.substr(0, entry.find(' '));        // drop the value's name
       std::istringstream names(entry);
       for (std::string name; std::getline(names, name, ',');) {
         if (name.size() >= 2) parsed.options.push_back(name);  // not a lone "-"
@@ -101,8 +100,8 @@ std::vector<std::string> LongOptions(const std::vector<std::string>& options) {
 }
 
 struct CommandLine {
-  std::vector<std::string> global_options;               // long forms
-  std::vector<std::string> commands;                     // names and aliases
+  std::vector<std::string> global_options;                  // long forms
+  std::vector<std::string> commands;                        // names and aliases
   std::map<std::string, std::vector<std::string>> options;  // long forms, per command
 };
 

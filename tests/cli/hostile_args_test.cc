@@ -75,8 +75,8 @@ struct OptionSpec {
 
 struct CommandSpec {
   std::string name;
-  std::vector<OptionSpec> options;     // named options and flags
-  std::vector<OptionSpec> positionals; // in order
+  std::vector<OptionSpec> options;      // named options and flags
+  std::vector<OptionSpec> positionals;  // in order
 };
 
 OptionSpec Describe(const CLI::Option& option) {
@@ -191,13 +191,13 @@ void WriteFixtures(const Workspace& ws) {
 
 std::string Path(Dice& dice, const Workspace& ws) {
   static const std::vector<std::string> local = {
-      "ok.vigy",    "acts.vigy",  "fails.vigy",  "bad.vigy",   "empty.vigy", "comment.vigy",
-      "bom.vigy",   "nul.vigy",   "deep.vigy",   "esc.vigy",   "big.vigy",   "binary.vigy",
-      "notadb.txt", "dir.vigy",   "link.vigy",   "loop.vigy",  "fifo.vigy",  "missing.vigy",
-      "nodir/x.vigy", "-",        ".",           "vigy.db",    "home",       "dir.vigy/",
+      "ok.vigy",      "acts.vigy", "fails.vigy", "bad.vigy",  "empty.vigy", "comment.vigy",
+      "bom.vigy",     "nul.vigy",  "deep.vigy",  "esc.vigy",  "big.vigy",   "binary.vigy",
+      "notadb.txt",   "dir.vigy",  "link.vigy",  "loop.vigy", "fifo.vigy",  "missing.vigy",
+      "nodir/x.vigy", "-",         ".",          "vigy.db",   "home",       "dir.vigy/",
   };
-  static const std::vector<std::string> system = {"/dev/null", "/dev/zero", "/dev/urandom",
-                                                  "/proc/self/status", "/", "/nonexistent/x"};
+  static const std::vector<std::string> system = {
+      "/dev/null", "/dev/zero", "/dev/urandom", "/proc/self/status", "/", "/nonexistent/x"};
   if (dice.Chance(0.08)) return dice.Pick(system);
   if (dice.Chance(0.05)) return std::string(5000, 'p') + ".vigy";
   if (dice.Chance(0.05)) return "new\nline.vigy";
@@ -207,8 +207,9 @@ std::string Path(Dice& dice, const Workspace& ws) {
 
 std::string StorePathValue(Dice& dice, const Workspace& ws) {
   static const std::vector<std::string> values = {
-      "", ".", "/", "dir.vigy", "/dev/null", "/dev/zero", "notadb.txt", "ok.vigy",
-      "missing-dir/x.db", "fifo.vigy", "new.db", "-", "home", "vigy.db-wal",
+      "",          ".",          "/",       "dir.vigy",         "/dev/null",
+      "/dev/zero", "notadb.txt", "ok.vigy", "missing-dir/x.db", "fifo.vigy",
+      "new.db",    "-",          "home",    "vigy.db-wal",
   };
   if (dice.Chance(0.6)) return ws.store().string();
   if (dice.Chance(0.05)) return std::string(5000, 'd') + ".db";
@@ -236,10 +237,12 @@ std::string ValueFor(Dice& dice, const std::string& kind, const Workspace& ws) {
     known.push_back(core::VigyIdFromName("beta"));
     return hostile::Name(dice, known);
   }
-  if (kind == "log-format") return dice.Pick(std::vector<std::string>{"text", "json", "JSON", "xml", ""});
+  if (kind == "log-format")
+    return dice.Pick(std::vector<std::string>{"text", "json", "JSON", "xml", ""});
   if (kind == "FILE") return Path(dice, ws);
   if (kind == "EXPR") return hostile::Program(dice);
-  if (kind == "SHELL") return dice.Pick(std::vector<std::string>{"bash", "zsh", "fish", "sh", "", "BASH"});
+  if (kind == "SHELL")
+    return dice.Pick(std::vector<std::string>{"bash", "zsh", "fish", "sh", "", "BASH"});
   if (kind == "ACTION") {
     return dice.Pick(std::vector<std::string>{"get", "set", "rm", "list", "del", "", "SET"});
   }
@@ -266,7 +269,7 @@ void AppendOption(Dice& dice, const OptionSpec& option, const Workspace& ws,
 
 struct Invocation {
   std::vector<std::string> args;
-  std::string command;  // the command chosen, empty if none
+  std::string command;                                    // the command chosen, empty if none
   std::map<std::string, std::optional<std::string>> env;  // changes to the base environment
   std::string stdin_text;
   std::optional<int> signal;  // sent after signal_after
@@ -323,9 +326,12 @@ Invocation Generate(Dice& dice, const CommandLine& line, const Workspace& ws) {
     if (tail.front() != "--version") inv.args.insert(inv.args.end(), tail.begin(), tail.end());
   }
 
-  if (dice.Chance(0.1)) inv.env["VIGY_DB"] = std::nullopt;
-  else if (dice.Chance(0.08)) inv.env["VIGY_DB"] = "";
-  else if (dice.Chance(0.05)) inv.env["VIGY_DB"] = StorePathValue(dice, ws);
+  if (dice.Chance(0.1))
+    inv.env["VIGY_DB"] = std::nullopt;
+  else if (dice.Chance(0.08))
+    inv.env["VIGY_DB"] = "";
+  else if (dice.Chance(0.05))
+    inv.env["VIGY_DB"] = StorePathValue(dice, ws);
   if (dice.Chance(0.1)) {
     inv.env["TZ"] = dice.Pick(std::vector<std::string>{"Nowhere/City", "", "UTC", "Europe/Berlin",
                                                        "America/St_Johns", ":/etc/localtime"});
@@ -551,9 +557,8 @@ bool Has(const std::vector<std::string>& args, std::string_view word) {
 
 // Whether the invocation, having ended as it did, may have changed files.
 bool MayWrite(const Invocation& inv, const Outcome& outcome) {
-  static const std::set<std::string> writers = {"add",     "update", "rm",    "enable",
-                                                "disable", "tick",   "serve", "register",
-                                                "delete"};
+  static const std::set<std::string> writers = {"add",  "update", "rm",       "enable", "disable",
+                                                "tick", "serve",  "register", "delete"};
   bool writer = writers.count(inv.command) > 0 ||
                 (inv.command == "kv" && (Has(inv.args, "set") || Has(inv.args, "rm"))) ||
                 (inv.command == "runs" && Has(inv.args, "--prune"));
@@ -637,8 +642,7 @@ std::optional<int64_t> LeasesHeld(const Workspace& ws) {
   if (!fs::exists(ws.store())) return 0;
   auto db = storage::Db::Open(ws.store().string(), 2000);
   if (!db.ok()) return std::nullopt;
-  auto count =
-      (*db)->QueryInt("SELECT count(*) FROM runtime WHERE lease_owner IS NOT NULL");
+  auto count = (*db)->QueryInt("SELECT count(*) FROM runtime WHERE lease_owner IS NOT NULL");
   if (!count.ok()) return std::nullopt;
   return *count;
 }
@@ -714,8 +718,8 @@ void ResetStore(const Workspace& ws) {
     REQUIRE(outcome.exit_code == 0);
   };
   setup({"add", "ok.vigy", "--name", "alpha", "--every", "1h", "--label", "env=prod"});
-  setup({"add", "acts.vigy", "--name", "beta", "--handler", "cat > /dev/null", "--label",
-         "env=dev"});
+  setup(
+      {"add", "acts.vigy", "--name", "beta", "--handler", "cat > /dev/null", "--label", "env=dev"});
   setup({"add", "fails.vigy", "--name", "gamma", "--disabled"});
   setup({"tick", "alpha", "beta"});
   setup({"kv", "alpha", "set", "count", "3"});
@@ -772,7 +776,8 @@ Summary Attack(uint64_t seed, uint64_t count, uint64_t seconds) {
   return summary;
 }
 
-TEST_CASE("hostile command lines never crash, hang, misreport, write on failure or leave processes") {
+TEST_CASE(
+    "hostile command lines never crash, hang, misreport, write on failure or leave processes") {
   const uint64_t seed = EnvNumber("VIGY_HOSTILE_SEED", 20261205);
   const uint64_t count = EnvNumber("VIGY_HOSTILE_COUNT", 400);
   const uint64_t seconds = EnvNumber("VIGY_HOSTILE_SECONDS", 0);

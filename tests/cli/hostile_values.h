@@ -59,10 +59,13 @@ inline std::string AnyHostile(Dice& dice) {
       "\t",
       "nul",  // argv cannot hold a NUL byte; files and stdin do
       "\xff\xfe",
-      "\xc2\x9b" "2J",
-      "\xef\xbb\xbf" "bom",
+      "\xc2\x9b"
+      "2J",
+      "\xef\xbb\xbf"
+      "bom",
       "ünïcødé ✓ 日本",
-      "\xe2\x80\xae" "rtl",
+      "\xe2\x80\xae"
+      "rtl",
       "%s%n%x",
       "'\"`$(true)`",
       "*",
@@ -84,16 +87,43 @@ inline std::string AnyHostile(Dice& dice) {
 
 inline std::string Duration(Dice& dice) {
   static const std::vector<std::string> values = {
-      "0",          "1ms",          "100ms",         "1s",
-      "30s",        "2m",           "1h",            "1d",
-      "-1s",        "-0",           "0ms",           "1",
-      "1.5s",       "1e3s",         "1s1s",          "1 s",
-      " 1s",        "1s ",          "1S",            "1w",
-      "0x10s",      "365d",         "366d",          "9223372036854775807",
-      "9223372036854775807ms",      "9223372036854775807d",  "9223372036854775808ms",
-      "99999999999999999999h",      "18446744073709551615ms", "2562047788015215h",
-      "1ms\n",      "∞",            "ms",            "s1",
-      "2020-01-01T00:00:00Z",       "1970-01-01T00:00:00Z",   "9999-12-31T23:59:59Z",
+      "0",
+      "1ms",
+      "100ms",
+      "1s",
+      "30s",
+      "2m",
+      "1h",
+      "1d",
+      "-1s",
+      "-0",
+      "0ms",
+      "1",
+      "1.5s",
+      "1e3s",
+      "1s1s",
+      "1 s",
+      " 1s",
+      "1s ",
+      "1S",
+      "1w",
+      "0x10s",
+      "365d",
+      "366d",
+      "9223372036854775807",
+      "9223372036854775807ms",
+      "9223372036854775807d",
+      "9223372036854775808ms",
+      "99999999999999999999h",
+      "18446744073709551615ms",
+      "2562047788015215h",
+      "1ms\n",
+      "∞",
+      "ms",
+      "s1",
+      "2020-01-01T00:00:00Z",
+      "1970-01-01T00:00:00Z",
+      "9999-12-31T23:59:59Z",
       "0000-00-00T00:00:00Z",
   };
   if (dice.Chance(0.1)) {
@@ -105,18 +135,53 @@ inline std::string Duration(Dice& dice) {
 
 inline std::string Count(Dice& dice) {
   static const std::vector<std::string> values = {
-      "0",   "1",   "2",    "3",   "256", "257", "1000000000", "1000000001", "-1", "-0",
-      "+3",  "1.5", "1e3",  "0x10", "010", " 3", "3 ",        "",            "abc",
-      "9223372036854775807", "9223372036854775808", "18446744073709551615",
-      "18446744073709551616", "-9223372036854775809",
+      "0",
+      "1",
+      "2",
+      "3",
+      "256",
+      "257",
+      "1000000000",
+      "1000000001",
+      "-1",
+      "-0",
+      "+3",
+      "1.5",
+      "1e3",
+      "0x10",
+      "010",
+      " 3",
+      "3 ",
+      "",
+      "abc",
+      "9223372036854775807",
+      "9223372036854775808",
+      "18446744073709551615",
+      "18446744073709551616",
+      "-9223372036854775809",
   };
   return dice.Pick(values);
 }
 
 inline std::string Size(Dice& dice) {
   static const std::vector<std::string> values = {
-      "1",  "0",   "1K", "64M", "1G", "2G", "1T", "9999999999T", "-1M", "1.5M",
-      "",   "M",   "1m", "1MB", "1 M", "18446744073709551615", "18446744073709551616K",
+      "1",
+      "0",
+      "1K",
+      "64M",
+      "1G",
+      "2G",
+      "1T",
+      "9999999999T",
+      "-1M",
+      "1.5M",
+      "",
+      "M",
+      "1m",
+      "1MB",
+      "1 M",
+      "18446744073709551615",
+      "18446744073709551616K",
   };
   return dice.Pick(values);
 }
@@ -170,36 +235,69 @@ inline std::string KeyValueJson(Dice& dice, const std::string& key) {
 
 inline std::string Key(Dice& dice) {
   static const std::vector<std::string> values = {
-      "k", "count", "__tick_count", "__failures", "_", "", " ", "a b", "k\nv", "\x1b[2J",
-      "é", "a=b", "-k", "--k", Repeat("k", 2000),
+      "k", "count", "__tick_count", "__failures", "_",
+      "",  " ",     "a b",          "k\nv",       "\x1b[2J",
+      "é", "a=b",   "-k",           "--k",        Repeat("k", 2000),
   };
   return dice.Pick(values);
 }
 
 inline std::string Label(Dice& dice) {
   static const std::vector<std::string> values = {
-      "a=b", "env=prod", "tier=web", "a=", "=b", "=", "a", "", "a=b=c", "A=B", "a-b.c/d=e",
-      "a=" + std::string(63, 'v'), "a=" + std::string(64, 'v'), std::string(64, 'k') + "=v",
-      "é=ü", "a\n=b", "a=\x1b", "-a=b",
+      "a=b",
+      "env=prod",
+      "tier=web",
+      "a=",
+      "=b",
+      "=",
+      "a",
+      "",
+      "a=b=c",
+      "A=B",
+      "a-b.c/d=e",
+      "a=" + std::string(63, 'v'),
+      "a=" + std::string(64, 'v'),
+      std::string(64, 'k') + "=v",
+      "é=ü",
+      "a\n=b",
+      "a=\x1b",
+      "-a=b",
   };
   return dice.Pick(values);
 }
 
 inline std::string Selector(Dice& dice) {
   static const std::vector<std::string> values = {
-      "env=prod", "env!=prod", "env", "!env", "env=prod,tier", "", ",", "a=b,,c", "=",
-      "a==b", "a!=", "a=b c", "é=ü", "a\nb", Repeat("a=b,", 2000),
+      "env=prod", "env!=prod", "env", "!env", "env=prod,tier",      "", ",", "a=b,,c", "=", "a==b",
+      "a!=",      "a=b c",     "é=ü", "a\nb", Repeat("a=b,", 2000),
   };
   return dice.Pick(values);
 }
 
 inline std::string Cron(Dice& dice) {
   static const std::vector<std::string> values = {
-      "* * * * *",       "*/5 * * * *",     "0 0 * * *",      "@hourly",        "@daily",
-      "@reboot",         "",                "*",              "* * * *",        "* * * * * * *",
-      "61 * * * *",      "*/0 * * * *",     "0-59/99999999999 * * * *",          "1-100000000000 * * * *",
-      "0 0 31 2 *",      "0 0 30 2 *",      "-1 * * * *",     "* * * * 8",      "L * * * *",
-      "0 0 29 2 *",      "\n",              "*/1 */1 */1 */1 */1",
+      "* * * * *",
+      "*/5 * * * *",
+      "0 0 * * *",
+      "@hourly",
+      "@daily",
+      "@reboot",
+      "",
+      "*",
+      "* * * *",
+      "* * * * * * *",
+      "61 * * * *",
+      "*/0 * * * *",
+      "0-59/99999999999 * * * *",
+      "1-100000000000 * * * *",
+      "0 0 31 2 *",
+      "0 0 30 2 *",
+      "-1 * * * *",
+      "* * * * 8",
+      "L * * * *",
+      "0 0 29 2 *",
+      "\n",
+      "*/1 */1 */1 */1 */1",
   };
   return dice.Pick(values);
 }
@@ -207,8 +305,17 @@ inline std::string Cron(Dice& dice) {
 // Handler commands: all quick and harmless; one leaves a child behind.
 inline std::string Handler(Dice& dice) {
   static const std::vector<std::string> values = {
-      "true", "false", "cat > /dev/null", "exit 3", "", " ", "echo oops >&2; exit 1",
-      "sleep 0.2 &", "sleep 0.1", "nonexistent-command-xyz", "printf 'a\\nb\\033[31m' >&2; exit 2",
+      "true",
+      "false",
+      "cat > /dev/null",
+      "exit 3",
+      "",
+      " ",
+      "echo oops >&2; exit 1",
+      "sleep 0.2 &",
+      "sleep 0.1",
+      "nonexistent-command-xyz",
+      "printf 'a\\nb\\033[31m' >&2; exit 2",
   };
   return dice.Pick(values);
 }
@@ -255,9 +362,25 @@ inline std::string Program(Dice& dice) {
 
 inline std::string Name(Dice& dice, const std::vector<std::string>& existing) {
   static const std::vector<std::string> values = {
-      "", " ", "-dash", "--name", "a b", "é", "x.y", "../up", "a/b", "*", "0000", "00",
-      "\x1b[31m", "a\nb", "UPPER", std::string(64, 'n'), std::string(65, 'n'),
-      std::string(1000, 'n'), "nosuch",
+      "",
+      " ",
+      "-dash",
+      "--name",
+      "a b",
+      "é",
+      "x.y",
+      "../up",
+      "a/b",
+      "*",
+      "0000",
+      "00",
+      "\x1b[31m",
+      "a\nb",
+      "UPPER",
+      std::string(64, 'n'),
+      std::string(65, 'n'),
+      std::string(1000, 'n'),
+      "nosuch",
   };
   if (!existing.empty() && dice.Chance(0.5)) return dice.Pick(existing);
   return dice.Pick(values);

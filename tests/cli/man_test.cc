@@ -4,7 +4,6 @@
 // the host functions) must be documented there with its call shape, so a new
 // builtin without documentation fails here.
 #include <doctest/doctest.h>
-
 #include <stdio.h>
 #include <sys/wait.h>
 
@@ -108,8 +107,7 @@ std::string PlainText(std::string_view roff) {
 // Whether `text` shows a call of `name`: "(name" followed by a space or ")".
 bool ShowsCallOf(std::string_view text, std::string_view name) {
   std::string shape = "(" + std::string(name);
-  for (size_t at = text.find(shape); at != std::string_view::npos;
-       at = text.find(shape, at + 1)) {
+  for (size_t at = text.find(shape); at != std::string_view::npos; at = text.find(shape, at + 1)) {
     size_t after = at + shape.size();
     if (after < text.size() && (text[after] == ' ' || text[after] == ')')) return true;
   }

@@ -35,8 +35,9 @@ TEST_CASE("OneLine escapes newlines and control characters and keeps the rest") 
   CHECK(OneLine("\x1b[31mRED\x1b[0m") == "\\x1b[31mRED\\x1b[0m");
   CHECK(OneLine(std::string("nul\0end", 7)) == "nul\\x00end");
   CHECK(OneLine("del\x7f") == "del\\x7f");
-  CHECK(OneLine("csi\xc2\x9b" "31m") == "csi\\u009b31m");  // C1 control U+009B
-  CHECK(OneLine("\xc2\xa9 kept") == "\xc2\xa9 kept");         // U+00A9 is not a control
+  CHECK(OneLine("csi\xc2\x9b"
+                "31m") == "csi\\u009b31m");            // C1 control U+009B
+  CHECK(OneLine("\xc2\xa9 kept") == "\xc2\xa9 kept");  // U+00A9 is not a control
   CHECK(OneLine("bad \xff byte") == "bad \xff byte");
 }
 
@@ -47,8 +48,7 @@ TEST_CASE("serve's text log keeps a multi-line error with escape codes on one li
   CHECK(r.exit_code == 1);
   INFO(r.err);
   CHECK(r.err.find('\x1b') == std::string::npos);
-  CHECK(r.err.find("m: tick 1 failed: 1:1: a\\nb \\x1b[31mRED; next try in ") !=
-        std::string::npos);
+  CHECK(r.err.find("m: tick 1 failed: 1:1: a\\nb \\x1b[31mRED; next try in ") != std::string::npos);
   for (const std::string& line : Lines(r.err)) {
     CAPTURE(line);
     CHECK((line.starts_with("20") || line.starts_with("vigy: ")));
@@ -85,8 +85,7 @@ TEST_CASE("tick and run print a multi-line error on one line without escape code
     CHECK(r.exit_code == 1);
     CHECK(r.out.find('\x1b') == std::string::npos);
     CHECK(r.err.find('\x1b') == std::string::npos);
-    CHECK(r.out.find("error       " + args[1] + ":1:1: a\\nb \\x1b[31mRED\n") !=
-          std::string::npos);
+    CHECK(r.out.find("error       " + args[1] + ":1:1: a\\nb \\x1b[31mRED\n") != std::string::npos);
   }
 }
 

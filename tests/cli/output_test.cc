@@ -1,10 +1,10 @@
 #include "cli/output.h"
 
+#include <doctest/doctest.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-
-#include <doctest/doctest.h>
 
 namespace vigy::cli {
 namespace {

@@ -60,8 +60,8 @@ bool AnyProcessMentions(const std::string& text) {
 
 // Waits until serve has recorded itself and started ticking.
 void WaitServing(BackgroundVigy& serve) {
-  bool serving = BackgroundVigy::WaitUntil(
-      [&] { return serve.Err().find("serving") != std::string::npos; });
+  bool serving =
+      BackgroundVigy::WaitUntil([&] { return serve.Err().find("serving") != std::string::npos; });
   INFO(serve.Err());
   REQUIRE(serving);
 }

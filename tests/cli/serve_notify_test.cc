@@ -35,12 +35,13 @@ std::vector<std::string> LinesOf(const std::string& path) {
 int64_t FailedRuns(const Sandbox& sandbox, const std::string& name) {
   return storage::testing::QueryInt((sandbox.dir() / "vigy.db").string(),
                                     "SELECT count(*) FROM runs WHERE result = 'failed' AND "
-                                    "vigy_name = '" + name + "'");
+                                    "vigy_name = '" +
+                                        name + "'");
 }
 
 void WaitServing(BackgroundVigy& serve) {
-  const bool serving = BackgroundVigy::WaitUntil(
-      [&] { return serve.Err().find("serving") != std::string::npos; });
+  const bool serving =
+      BackgroundVigy::WaitUntil([&] { return serve.Err().find("serving") != std::string::npos; });
   INFO(serve.Err());
   REQUIRE(serving);
 }
@@ -76,19 +77,19 @@ TEST_CASE("serve --notify tells a failure once however often it repeats, then th
   CHECK(recovered["run"]["tick"].get<int64_t>() > failed["run"]["tick"].get<int64_t>());
 }
 
-TEST_CASE("a notify command that hangs delays no tick, is killed at its timeout and logged, and does not hold up the stop") {
+TEST_CASE(
+    "a notify command that hangs delays no tick, is killed at its timeout and logged, and does not "
+    "hold up the stop") {
   Sandbox sandbox;
   AddVigy(sandbox, "flaky", kFlaky, {"--every", "100ms"});
   Must(sandbox, {"kv", "flaky", "set", "broken", "true"});
   AddVigy(sandbox, "other", kFlaky, {"--every", "100ms"});
   Must(sandbox, {"kv", "other", "set", "broken", "true"});
   AddVigy(sandbox, "steady", kCounter, {"--every", "100ms"});
-  BackgroundVigy serve(sandbox,
-                       {"serve", "--notify", "sleep 60", "--notify-timeout", "1500ms"});
+  BackgroundVigy serve(sandbox, {"serve", "--notify", "sleep 60", "--notify-timeout", "1500ms"});
   WaitServing(serve);
-  REQUIRE(BackgroundVigy::WaitUntil([&] {
-    return serve.Err().find("was killed after 1500 ms") != std::string::npos;
-  }));
+  REQUIRE(BackgroundVigy::WaitUntil(
+      [&] { return serve.Err().find("was killed after 1500 ms") != std::string::npos; }));
   // While the first hook slept, ticks went on at their cadence: 1.5 s of
   // a vigy every 100 ms.
   CHECK(storage::testing::QueryInt((sandbox.dir() / "vigy.db").string(),

@@ -22,8 +22,7 @@ class Watch {
       : process_(sandbox, WatchArgs(args), name) {
     // It says what it watches (-v) once it has found where to start.
     REQUIRE(BackgroundVigy::WaitUntil(
-        [this] { return process_.Err().find("vigy: watching ") != std::string::npos; },
-        kDeadline));
+        [this] { return process_.Err().find("vigy: watching ") != std::string::npos; }, kDeadline));
   }
 
   // The complete lines printed so far, once there are at least `count` (or

@@ -49,14 +49,22 @@ TEST_CASE("an integer field too big for int64 or with a fraction is refused by n
 
 TEST_CASE("a null field is a missing field, for required and optional fields alike") {
   json j = json::parse(R"({"s": null, "n": null, "b": null, "t": null, "a": null, "o": null})");
-  CHECK(Read(j, [](JsonFields& f) { std::string s; f.String("s", s); }) ==
-        Status::InvalidArgument("thing: missing field 's'"));
-  CHECK(Read(j, [](JsonFields& f) { int64_t n; f.Int("n", n); }) ==
-        Status::InvalidArgument("thing: missing field 'n'"));
-  CHECK(Read(j, [](JsonFields& f) { bool b; f.Bool("b", b); }) ==
-        Status::InvalidArgument("thing: missing field 'b'"));
-  CHECK(Read(j, [](JsonFields& f) { int64_t t; f.Time("t", t); }) ==
-        Status::InvalidArgument("thing: missing field 't'"));
+  CHECK(Read(j, [](JsonFields& f) {
+          std::string s;
+          f.String("s", s);
+        }) == Status::InvalidArgument("thing: missing field 's'"));
+  CHECK(Read(j, [](JsonFields& f) {
+          int64_t n;
+          f.Int("n", n);
+        }) == Status::InvalidArgument("thing: missing field 'n'"));
+  CHECK(Read(j, [](JsonFields& f) {
+          bool b;
+          f.Bool("b", b);
+        }) == Status::InvalidArgument("thing: missing field 'b'"));
+  CHECK(Read(j, [](JsonFields& f) {
+          int64_t t;
+          f.Time("t", t);
+        }) == Status::InvalidArgument("thing: missing field 't'"));
   CHECK(Read(j, [](JsonFields& f) { f.Array("a"); }) ==
         Status::InvalidArgument("thing: missing field 'a'"));
   CHECK(Read(j, [](JsonFields& f) { f.Object("o"); }) ==

@@ -120,7 +120,9 @@ TEST_CASE("only failures, recoveries, condition changes and falling behind are t
   CHECK_FALSE(j.contains("run"));
 }
 
-TEST_CASE("each event runs the command with the event on stdin and its kind and vigy in the environment, in order, and a vigy that keeps failing is told once") {
+TEST_CASE(
+    "each event runs the command with the event on stdin and its kind and vigy in the environment, "
+    "in order, and a vigy that keeps failing is told once") {
   TempDir dir;
   const std::string out = dir.File("told");
   Log log;
@@ -138,7 +140,7 @@ TEST_CASE("each event runs the command with the event on stdin and its kind and 
     notifier.Observe(Event(Kind::kFailed, web_failed));
     notifier.Observe(Event(Kind::kRecovered, web_ok));
     notifier.Observe(Event(Kind::kFailed, web_failed));  // failing again after recovering: told
-  }  // delivers what is queued
+  }                                                      // delivers what is queued
   const std::vector<std::string> told = Lines(ReadFile(out));
   REQUIRE(told.size() == 4);
   const std::vector<std::pair<std::string, std::string>> expected = {
@@ -160,8 +162,8 @@ TEST_CASE("observing an event does not wait for the command") {
   const std::string out = dir.File("told");
   Log log;
   {
-    Notifier notifier({"cat >/dev/null; while [ ! -e '" + go + "' ]; do sleep 0.01; done; echo told >> '" +
-                           out + "'",
+    Notifier notifier({"cat >/dev/null; while [ ! -e '" + go +
+                           "' ]; do sleep 0.01; done; echo told >> '" + out + "'",
                        std::chrono::seconds(20), 100},
                       log.sink());
     const RunRecord failed = Run("web", false);
@@ -201,14 +203,17 @@ TEST_CASE("a full queue drops new events, counts them and says so once, not per 
         "notify: 2 events waiting, dropped the 'failed' event of d (1 dropped in all)");
 }
 
-TEST_CASE("a command that fails or runs past its timeout is logged with what it said, and the next event is still told") {
+TEST_CASE(
+    "a command that fails or runs past its timeout is logged with what it said, and the next event "
+    "is still told") {
   TempDir dir;
   const std::string out = dir.File("told");
   Log log;
   const auto started = std::chrono::steady_clock::now();
   {
     Notifier notifier({"case \"$VIGY_NAME\" in slow) sleep 30;; bad) echo 'no route to host' >&2; "
-                       "exit 3;; *) echo \"$VIGY_NAME\" >> '" + out + "';; esac",
+                       "exit 3;; *) echo \"$VIGY_NAME\" >> '" +
+                           out + "';; esac",
                        std::chrono::milliseconds(300), 100},
                       log.sink());
     const RunRecord slow = Run("slow", false);
@@ -234,9 +239,9 @@ TEST_CASE("events still queued one timeout after serve stops are dropped and cou
   const std::string out = dir.File("told");
   Log log;
   {
-    Notifier notifier({"sleep 0.2; echo \"$VIGY_NAME\" >> '" + out + "'",
-                       std::chrono::milliseconds(300), 100},
-                      log.sink());
+    Notifier notifier(
+        {"sleep 0.2; echo \"$VIGY_NAME\" >> '" + out + "'", std::chrono::milliseconds(300), 100},
+        log.sink());
     std::vector<RunRecord> runs;
     for (int i = 0; i < 8; ++i) runs.push_back(Run("v" + std::to_string(i), false));
     for (const RunRecord& run : runs) notifier.Observe(Event(Kind::kFailed, run));

@@ -65,21 +65,21 @@ class Harness {
   }
 
   void Start(SchedulerOptions options) {
-    scheduler_ = std::make_unique<Scheduler>(
-        *serve_store_, clock, std::move(options), [this](const SchedulerEvent& event) {
-          std::lock_guard lock(mutex_);
-          SeenEvent seen;
-          seen.kind = event.kind;
-          seen.vigy_name = event.vigy_name;
-          seen.count = event.count;
-          seen.message = event.message;
-          if (event.run != nullptr) {
-            seen.tick = event.run->tick;
-            seen.scheduled_at_ms = event.run->scheduled_at_ms;
-            seen.result = event.run->result;
-          }
-          events_.push_back(seen);
-        });
+    scheduler_ = std::make_unique<Scheduler>(*serve_store_, clock, std::move(options),
+                                             [this](const SchedulerEvent& event) {
+                                               std::lock_guard lock(mutex_);
+                                               SeenEvent seen;
+                                               seen.kind = event.kind;
+                                               seen.vigy_name = event.vigy_name;
+                                               seen.count = event.count;
+                                               seen.message = event.message;
+                                               if (event.run != nullptr) {
+                                                 seen.tick = event.run->tick;
+                                                 seen.scheduled_at_ms = event.run->scheduled_at_ms;
+                                                 seen.result = event.run->result;
+                                               }
+                                               events_.push_back(seen);
+                                             });
     thread_ = std::thread([this] { result_ = scheduler_->Run(); });
   }
 
@@ -113,7 +113,8 @@ class Harness {
     std::lock_guard lock(mutex_);
     std::vector<SeenEvent> matching;
     for (const SeenEvent& event : events_) {
-      if (event.kind == kind && (vigy.empty() || event.vigy_name == vigy)) matching.push_back(event);
+      if (event.kind == kind && (vigy.empty() || event.vigy_name == vigy))
+        matching.push_back(event);
     }
     return matching;
   }
@@ -221,8 +222,7 @@ TEST_CASE("vigies added, disabled and removed by another process take effect wit
   CHECK(h.RunCount("pauses") == 2);
   CHECK(h.RunCount("stays") == 5);
   // Taken on at the first poll after it was added (kT0 + 1750), then every second.
-  CHECK(h.ScheduledTimes("arrives") ==
-        std::vector<int64_t>{kT0 + 1750, kT0 + 2750, kT0 + 3750});
+  CHECK(h.ScheduledTimes("arrives") == std::vector<int64_t>{kT0 + 1750, kT0 + 2750, kT0 + 3750});
 
   REQUIRE(h.other->SetEnabled(VigyIdFromName("pauses"), true, kT0 + 4500).ok());
   h.AdvanceTo(kT0 + 4800);
@@ -268,8 +268,8 @@ TEST_CASE("failures back off 1, 2, 4 s on top of the schedule, and success reset
 
 TEST_CASE("a program's requeue request replaces the next slot once") {
   Harness h;
-  Register(h, Every("eager", 3'600'000,
-                    "(when (= (vigy-tick-count) 1) (vigy-requeue-after 5000))"));
+  Register(h,
+           Every("eager", 3'600'000, "(when (= (vigy-tick-count) 1) (vigy-requeue-after 5000))"));
   h.Start(h.Options());
   h.AdvanceTo(kT0 + 8000);
   // 5 s after the first tick ended: its run took real time (more on a busy
@@ -282,7 +282,8 @@ TEST_CASE("a program's requeue request replaces the next slot once") {
         first_ended + 5000 + 3'600'000);
 }
 
-TEST_CASE("a vigy that came due during downtime ticks once at start-up and counts the skipped slots") {
+TEST_CASE(
+    "a vigy that came due during downtime ticks once at start-up and counts the skipped slots") {
   Harness h;
   Vigy vigy = Every("sleeper", 1000, "(vigy-noop)");
   Register(h, vigy);

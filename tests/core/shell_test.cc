@@ -141,7 +141,8 @@ TEST_CASE("commands run from two threads at once, each with its own output") {
   CHECK(ElapsedMs(start) < 1900);  // in parallel: one after the other takes 2 s
 }
 
-TEST_CASE("variables given to a command are added to its environment, replacing any of the same name") {
+TEST_CASE(
+    "variables given to a command are added to its environment, replacing any of the same name") {
   ::setenv("VIGY_SHELL_TEST_KEPT", "kept", 1);
   ::setenv("VIGY_SHELL_TEST_REPLACED", "old", 1);
   ShellOptions options;

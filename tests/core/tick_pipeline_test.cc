@@ -4,7 +4,6 @@
 #include "core/tick_pipeline.h"
 
 #include <doctest/doctest.h>
-
 #include <unistd.h>
 
 #include <chrono>
@@ -85,7 +84,8 @@ TEST_CASE("a failed tick advances the counter but keeps none of the program's kv
 
 TEST_CASE("a failed tick keeps the previous state") {
   Fixture f;
-  Vigy v = f.Register("state", "(vigy-desired \"n\" (vigy-incr \"n\")) (when (> (vigy-get \"n\") 1) (car '()))");
+  Vigy v = f.Register(
+      "state", "(vigy-desired \"n\" (vigy-incr \"n\")) (when (> (vigy-get \"n\") 1) (car '()))");
   f.TickOk(v);
   f.TickOk(v);
   CHECK(f.store->GetState(v.id).value()->state.desired == nlohmann::json{{"n", 1}});
@@ -157,7 +157,8 @@ TEST_CASE("a failing handler fails the run and drops the program's kv writes") {
   CHECK(f.KvOf(v).at("__failures") == 1);
 }
 
-TEST_CASE("the handlers share the tick's one timeout, and the actions after a failure are skipped") {
+TEST_CASE(
+    "the handlers share the tick's one timeout, and the actions after a failure are skipped") {
   Fixture f;
   Vigy v = WithProgram("slow", "(vigy-create 1) (vigy-create 2) (vigy-create 3)");
   v.handler = "sleep 30";
@@ -222,7 +223,8 @@ TEST_CASE("the program cache compiles a revision once") {
   auto b = cache.Get("r1", "(+ 1 2)", "a.vigy");
   CHECK(a.program != nullptr);
   CHECK(a.program == b.program);
-  CHECK(cache.Get("r2", "(car)", "b.vigy").error == "b.vigy:1:1: arity: 'car' takes 1 argument, got 0");
+  CHECK(cache.Get("r2", "(car)", "b.vigy").error ==
+        "b.vigy:1:1: arity: 'car' takes 1 argument, got 0");
 }
 
 TEST_CASE("per-vigy limits override the defaults") {

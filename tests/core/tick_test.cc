@@ -214,7 +214,8 @@ TEST_CASE("the outcome carries state and requeue, and its JSON adds kv and state
   CHECK(out.state.desired == json{{"n", 3}});
   json j = ToJson(out);
   CHECK(j["result"] == "ok");
-  CHECK(j["kv"] == json{{"k", "v"}, {"__tick_count", 1}, {"__last_tick_ms", 1000}, {"__failures", 0}});
+  CHECK(j["kv"] ==
+        json{{"k", "v"}, {"__tick_count", 1}, {"__last_tick_ms", 1000}, {"__failures", 0}});
   CHECK(j["state"]["desired"] == json{{"n", 3}});
   CHECK(j["state"]["observed"] == json{{"n", 2}});
   CHECK(j["state"]["conditions"] == json::array());

@@ -28,8 +28,8 @@ struct Case {
 
 std::vector<Case> LoadCases() {
   std::vector<std::filesystem::path> files;
-  for (const auto& entry :
-       std::filesystem::directory_iterator(std::string(VIGY_SOURCE_DIR) + "/tests/lisp/conformance")) {
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(VIGY_SOURCE_DIR) +
+                                                               "/tests/lisp/conformance")) {
     if (entry.path().extension() == ".cases") files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
@@ -50,7 +50,8 @@ std::vector<Case> LoadCases() {
       source += line;
       source += '\n';
     }
-    REQUIRE_MESSAGE(source.empty(), path.filename().string(), ": a case without '=> expected' at line ", start);
+    REQUIRE_MESSAGE(source.empty(), path.filename().string(),
+                    ": a case without '=> expected' at line ", start);
   }
   return cases;
 }

@@ -79,8 +79,7 @@ TEST_CASE("define forms a global and a function") {
 
 TEST_CASE("internal defines are local and may refer to each other") {
   CHECK(Eval("(define (f) (define a 1) (define (g) (+ a (h))) (define (h) 10) (g)) (f)") == "11");
-  CHECK(Eval("(define (f) (define a 1) a) (f) a") ==
-        "error: <test>:1:33: unbound symbol 'a'");
+  CHECK(Eval("(define (f) (define a 1) a) (f) a") == "error: <test>:1:33: unbound symbol 'a'");
 }
 
 TEST_CASE("set! changes locals, captured variables and globals") {
@@ -92,8 +91,8 @@ TEST_CASE("set! changes locals, captured variables and globals") {
 
 TEST_CASE("closures capture the values of their bindings") {
   CHECK(Eval("(define (adder n) (lambda (x) (+ x n))) ((adder 3) 4)") == "7");
-  CHECK(Eval("(map (lambda (f) (f)) (let ((fs '())) (dotimes (i 3) (set! fs (cons (lambda () i) fs))) fs))") ==
-        "(2 1 0)");
+  CHECK(Eval("(map (lambda (f) (f)) (let ((fs '())) (dotimes (i 3) (set! fs (cons (lambda () i) "
+             "fs))) fs))") == "(2 1 0)");
 }
 
 TEST_CASE("a global function sees later changes to globals") {
@@ -152,12 +151,15 @@ TEST_CASE("when-let and if-let bind and test") {
 TEST_CASE("defmacro defines a macro expanded at compile time") {
   CHECK(Eval("(defmacro unless2 (c &rest body) `(if ,c nil (begin ,@body))) (unless2 #f 1 2)") ==
         "2");
-  CHECK(Eval("(defmacro swap! (a b) (let ((tmp (gensym))) `(let ((,tmp ,a)) (set! ,a ,b) (set! ,b ,tmp))))"
+  CHECK(Eval("(defmacro swap! (a b) (let ((tmp (gensym))) `(let ((,tmp ,a)) (set! ,a ,b) (set! ,b "
+             ",tmp))))"
              "(define x 1) (define y 2) (swap! x y) (list x y)") == "(2 1)");
 }
 
-TEST_CASE("a macro body may call the program's functions defined above it, but not read its variables") {
-  CHECK(Eval("(define (square x) (* x x)) (defmacro sq-const (n) (square n)) (sq-const 9)") == "81");
+TEST_CASE(
+    "a macro body may call the program's functions defined above it, but not read its variables") {
+  CHECK(Eval("(define (square x) (* x x)) (defmacro sq-const (n) (square n)) (sq-const 9)") ==
+        "81");
   CHECK(Eval("(defmacro early (n) (later n))\n(define (later x) x)\n(early 1)") ==
         "error: <test>:1:22: unbound symbol 'later'");
   CHECK(Eval("(define base 10)\n(define (add-base x) (+ x base))\n(defmacro m (n) (add-base n))") ==
@@ -192,8 +194,7 @@ TEST_CASE("try returns the body's value when nothing is raised") {
 TEST_CASE("try restores the stack so evaluation continues normally") {
   CHECK(Eval("(define (f n) (if (= n 0) (car '()) (+ 1 (f (- n 1)))))"
              "(define (g) (try (f 100) (catch (e) 0)))"
-             "(+ (g) (g) (f 0 ))") ==
-        "error: <test>:1:27: 'car' of an empty list");
+             "(+ (g) (g) (f 0 ))") == "error: <test>:1:27: 'car' of an empty list");
   CHECK(Eval("(define (f n) (if (= n 0) (car '()) (+ 1 (f (- n 1)))))"
              "(define (g) (try (f 100) (catch (e) 7)))"
              "(let ((s 0)) (dotimes (i 1000) (set! s (+ s (g)))) s)") == "7000");
@@ -250,7 +251,8 @@ TEST_CASE("a call with the wrong arity through a variable fails at run time") {
 }
 
 TEST_CASE("calling a non-function is an error") {
-  CHECK(Eval("(define x 1) (x 2)") == "error: <test>:1:14: cannot call a value of type integer (not a function)");
+  CHECK(Eval("(define x 1) (x 2)") ==
+        "error: <test>:1:14: cannot call a value of type integer (not a function)");
 }
 
 TEST_CASE("a program may redefine a builtin name") {
@@ -271,11 +273,13 @@ TEST_CASE("malformed special forms are compile errors") {
   CHECK(Eval("(if)") == "error: <test>:1:1: malformed 'if': expected (if test then [else])");
   CHECK(Eval("(lambda (1) 1)") ==
         "error: <test>:1:1: malformed 'lambda': parameter 1 is not a symbol");
-  CHECK(Eval("(let ((1 2)) 1)") == "error: <test>:1:7: malformed 'let' binding: expected (name expr)");
+  CHECK(Eval("(let ((1 2)) 1)") ==
+        "error: <test>:1:7: malformed 'let' binding: expected (name expr)");
   CHECK(Eval("(try 1)") ==
         "error: <test>:1:1: malformed 'try': expected (try body… (catch (e) handler…))");
-  CHECK(Eval("(define (f) (when #t (define z 1)))") ==
-        "error: <test>:1:22: 'define' must be at the top level or directly in a body (use let here)");
+  CHECK(
+      Eval("(define (f) (when #t (define z 1)))") ==
+      "error: <test>:1:22: 'define' must be at the top level or directly in a body (use let here)");
 }
 
 TEST_CASE("every compile error of a program is reported in source order") {
@@ -294,7 +298,8 @@ TEST_CASE("a compiled program runs many times with fresh state") {
 }
 
 TEST_CASE("a million evaluations of one program keep memory flat") {
-  CompileResult r = Compile(StandardLibrary(), "(define xs (map (lambda (x) (* x x)) (range 50))) (length xs)", "p");
+  CompileResult r = Compile(StandardLibrary(),
+                            "(define xs (map (lambda (x) (* x x)) (range 50))) (length xs)", "p");
   REQUIRE(r.ok());
   Machine m;
   size_t first_used = 0;
@@ -329,7 +334,8 @@ TEST_CASE("one compiled program runs on several threads at once") {
 }
 
 TEST_CASE("a continuation program sees earlier definitions (the REPL)") {
-  CompileResult first = Compile(StandardLibrary(), "(define (sq x) (* x x)) (define k 3)", "<repl>");
+  CompileResult first =
+      Compile(StandardLibrary(), "(define (sq x) (* x x)) (define k 3)", "<repl>");
   REQUIRE(first.ok());
   Machine m;
   m.Run(*first.program);

@@ -81,8 +81,8 @@ TEST_CASE("equal? on maps nested 300,000 deep answers without overflowing the st
 TEST_CASE("the memory cap stops unbounded allocation") {
   Limits limits;
   limits.max_memory = 8 * 1024 * 1024;
-  CHECK(Eval("(define (grow xs) (grow (cons 1 xs))) (grow '())", limits).rfind(
-            "limit: <test>:1:25: memory limit exceeded (8 MiB)", 0) == 0);
+  CHECK(Eval("(define (grow xs) (grow (cons 1 xs))) (grow '())", limits)
+            .rfind("limit: <test>:1:25: memory limit exceeded (8 MiB)", 0) == 0);
 }
 
 TEST_CASE("the wall-clock timeout stops a long evaluation") {

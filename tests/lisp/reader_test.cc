@@ -53,13 +53,10 @@ TEST_CASE("comments run to the end of the line") {
 }
 
 TEST_CASE("quote forms expand to their long names") {
-  CHECK(ReadBack("'x `(a ,b ,@c)") ==
-        "(quote x) (quasiquote (a (unquote b) (unquote-splice c)))");
+  CHECK(ReadBack("'x `(a ,b ,@c)") == "(quote x) (quasiquote (a (unquote b) (unquote-splice c)))");
 }
 
-TEST_CASE("the empty list reads as the empty list") {
-  CHECK(ReadBack("() (())") == "() (())");
-}
+TEST_CASE("the empty list reads as the empty list") { CHECK(ReadBack("() (())") == "() (())"); }
 
 TEST_CASE("an unterminated string is reported at its opening quote") {
   CHECK(ReadBack("(display\n  \"abc)") == "error: prog.vigy:2:3: unterminated string");
@@ -186,7 +183,8 @@ TEST_CASE("a diagnostic never echoes invalid UTF-8 or control bytes from the sou
   CHECK(later.FormatWithSource(source) ==
         "bad.vigy:1:18: here\n"
         "  (log \"\xef\xbf\xbd\xef\xbf\xbd[2J\" \"\xc3\xa9\t\")\n"
-        "  " + std::string(15, ' ') + "\t ^");
+        "  " +
+            std::string(15, ' ') + "\t ^");
 }
 
 }  // namespace

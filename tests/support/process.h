@@ -20,8 +20,8 @@ int ExitCodeOf(int wait_status);
 // fork(2) for a child that goes on to execve: signals are blocked across the
 // fork, and the child resets every handler to its default before unblocking,
 // so a signal sent to the child before its execve acts as it would on the
-// program (ignored signals stay ignored), instead of running the test framework's handlers in a copy of the
-// test. Returns what fork returns.
+// program (ignored signals stay ignored), instead of running the test framework's handlers in a
+// copy of the test. Returns what fork returns.
 pid_t ForkForExec();
 
 // The argument and environment vectors for execve(2), built before fork()
