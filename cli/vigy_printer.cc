@@ -97,7 +97,7 @@ std::string FormatVigyRecord(const Output& out, const core::Vigy& vigy,
   text += Field(out, "schedule", FormatSchedule(vigy.schedule, /*with_jitter=*/true));
   if (!vigy.labels.empty()) {
     std::vector<std::string> labels;
-    for (const auto& [key, value] : vigy.labels) labels.push_back(key + "=" + value);
+    for (const auto& [key, value] : vigy.labels) labels.push_back(fmt::format("{}={}", key, value));
     text += Field(out, "labels", labels);
   }
   if (vigy.timeout_ms) {

@@ -59,7 +59,7 @@ void CheckBudget(Machine& m, const TickContext& context) {
   m.Limit(
       fmt::format("memory limit exceeded: the tick recorded more than {} MiB of actions, "
                   "log, kv and state",
-                  context.record_cap() / (1024 * 1024)));
+                  context.record_cap() / (size_t{1024} * 1024)));
 }
 
 // A key or a name: a string, or a symbol or keyword standing for its name.

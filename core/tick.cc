@@ -31,7 +31,7 @@ std::optional<Failure> Evaluate(const lisp::Program& program, const lisp::Limits
       if (context.over_budget()) {
         machine.Limit(
             fmt::format("memory limit exceeded: the tick recorded more than {} MiB of output",
-                        context.record_cap() / (1024 * 1024)));
+                        context.record_cap() / (size_t{1024} * 1024)));
       }
     });
     machine.Run(program);
@@ -41,8 +41,8 @@ std::optional<Failure> Evaluate(const lisp::Program& program, const lisp::Limits
   } catch (const lisp::LimitHit& hit) {
     return Failure{hit.message, hit.pos};
   } catch (const lisp::ArenaExhausted& exhausted) {
-    return Failure{fmt::format("memory limit exceeded ({} MiB)", exhausted.cap / (1024 * 1024)),
-                   {}};
+    return Failure{
+        fmt::format("memory limit exceeded ({} MiB)", exhausted.cap / (size_t{1024} * 1024)), {}};
   } catch (const std::bad_alloc&) {
     return Failure{"out of memory", {}};
   } catch (const std::exception& e) {

@@ -125,7 +125,7 @@ std::string ShortSpan(int64_t ms) {
   int64_t s = ms / 1000;
   if (s < 60) return fmt::format("{}s", s);
   if (s < 3600) return fmt::format("{}m", s / 60);
-  if (s < 48 * 3600) return fmt::format("{}h", s / 3600);
+  if (s < int64_t{48} * 3600) return fmt::format("{}h", s / 3600);
   return fmt::format("{}d", s / 86400);
 }
 

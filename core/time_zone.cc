@@ -72,7 +72,8 @@ int Weekday(int64_t year, int month, int day) {
 
 int64_t CivilToSeconds(const CivilTime& civil) {
   int64_t days = Days(civil.year, civil.month, civil.day).time_since_epoch().count();
-  return days * kSecondsPerDay + civil.hour * 3600 + civil.minute * 60 + civil.second;
+  return days * kSecondsPerDay + int64_t{civil.hour} * 3600 + int64_t{civil.minute} * 60 +
+         civil.second;
 }
 
 CivilTime SecondsToCivil(int64_t seconds) {

@@ -17,7 +17,7 @@ using core::Status;
 constexpr size_t kMinTokenLength = 16;
 constexpr size_t kMaxTokenFileBytes = 4096;
 
-std::string Trimmed(std::string text) {
+std::string Trimmed(const std::string& text) {
   const char* space = " \t\r\n";
   size_t begin = text.find_first_not_of(space);
   if (begin == std::string::npos) return "";
@@ -82,7 +82,7 @@ core::Result<AccessToken> ReadAccessToken(const std::string& path) {
         fmt::format("token file '{}' is larger than {} bytes", path, kMaxTokenFileBytes));
   }
   text.resize(static_cast<size_t>(n));
-  std::string token = Trimmed(std::move(text));
+  std::string token = Trimmed(text);
   if (token.size() < kMinTokenLength) {
     return Status::InvalidArgument(fmt::format(
         "token file '{}' holds a token shorter than {} characters", path, kMinTokenLength));

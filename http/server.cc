@@ -216,7 +216,7 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions op
         return FillError(router, req, res);
       }));
   server.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+      [](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
         SendError(res, 500, "internal", "internal error");
       });
   AddProbeRoutes(router, context);

@@ -18,7 +18,7 @@ void* Arena::AllocateSlow(size_t size) {
   if (blocks_.size() == 1) first_block_size_ = next_block_size_;
   cursor_ = blocks_.back().get();
   end_ = cursor_ + next_block_size_;
-  next_block_size_ = std::min<size_t>(next_block_size_ * 2, 8 * 1024 * 1024);
+  next_block_size_ = std::min<size_t>(next_block_size_ * 2, size_t{8} * 1024 * 1024);
   void* p = cursor_;
   cursor_ += size;
   used_ += size;
@@ -29,7 +29,7 @@ void Arena::Reset() {
   // Keep the first block: an evaluation that fits in it reuses it with no
   // allocation at all.
   used_ = 0;
-  next_block_size_ = 64 * 1024;
+  next_block_size_ = size_t{64} * 1024;
   if (!blocks_.empty() && first_block_size_ == next_block_size_) {
     blocks_.resize(1);
     cursor_ = blocks_[0].get();

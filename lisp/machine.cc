@@ -16,7 +16,7 @@ namespace vigy::lisp {
 namespace {
 
 // Keep this much native stack free for builtins, the printer and error paths.
-constexpr size_t kNativeStackReserve = 256 * 1024;
+constexpr size_t kNativeStackReserve = size_t{256} * 1024;
 
 const char* ComputeNativeStackLimit() {
   pthread_attr_t attr;
@@ -44,7 +44,8 @@ const char* NativeStackLimit() {
 }
 
 std::string FormatBytes(size_t bytes) {
-  if (bytes % (1024 * 1024) == 0) return fmt::format("{} MiB", bytes / (1024 * 1024));
+  if (bytes % (size_t{1024} * 1024) == 0)
+    return fmt::format("{} MiB", bytes / (size_t{1024} * 1024));
   if (bytes % 1024 == 0) return fmt::format("{} KiB", bytes / 1024);
   return fmt::format("{} bytes", bytes);
 }
@@ -276,7 +277,7 @@ Value Machine::Apply(Value fn, Args args) {
   return result;
 }
 
-void Machine::Fail(std::string_view tag, std::string message) {
+void Machine::Fail(std::string_view tag, const std::string& message) {
   Value error = MakeError(arena_, MakeKeyword(arena_, tag), message);
   throw Raised{error, false, SitePos()};
 }

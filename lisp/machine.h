@@ -71,7 +71,7 @@ class Machine {
 
   // Raises a runtime error that `try` can catch as an error value with tag
   // `:tag` (tag without the colon, e.g. "type-mismatch").
-  [[noreturn]] void Fail(std::string_view tag, std::string message);
+  [[noreturn]] void Fail(std::string_view tag, const std::string& message);
   // "type mismatch in 'NAME': expected EXPECTED, got TYPE" where NAME is the
   // builtin currently running.
   [[noreturn]] void TypeMismatch(std::string_view expected, Value got);

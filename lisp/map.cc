@@ -76,7 +76,9 @@ bool KeyLess(Value a, Value b) {
 }
 
 size_t NodeBytes(int ndata, int nchildren) {
-  return sizeof(MapNode) + ndata * sizeof(MapEntry) + nchildren * sizeof(MapNode*);
+  // The node is followed by its entries, then its child pointers.
+  return sizeof(MapNode) + ndata * sizeof(MapEntry) +
+         nchildren * sizeof(MapNode*);  // NOLINT(bugprone-sizeof-expression)
 }
 
 MapNode* NewNode(Arena& arena, uint32_t datamap, uint32_t nodemap, uint32_t count,
@@ -95,7 +97,8 @@ MapNode* CopyNode(Arena& arena, const MapNode* node) {
 
 template <typename T>
 void CopyItems(T* to, const T* from, int n) {
-  if (n > 0) std::memcpy(to, from, n * sizeof(T));
+  // T may be a pointer (a node's children): its size is what is copied.
+  if (n > 0) std::memcpy(to, from, n * sizeof(T));  // NOLINT(bugprone-sizeof-expression)
 }
 
 // `node` with one more inline entry, `e`, at `bit`.
