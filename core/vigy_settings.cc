@@ -24,6 +24,10 @@ Status ApplySchedule(const VigySettings& s, Schedule& schedule) {
       return Status::InvalidArgument(fmt::format("bad --every '{}': the shortest interval is {}ms",
                                                  s.every->Quoted(), kMinEveryMs));
     }
+    if (s.every->ms > kMaxDurationMs) {
+      return Status::InvalidArgument(
+          fmt::format("bad --every '{}': longer than 365d", s.every->Quoted()));
+    }
     schedule.kind = ScheduleKind::kEvery;
     schedule.every_ms = s.every->ms;
     schedule.cron.clear();
@@ -40,6 +44,10 @@ Status ApplySchedule(const VigySettings& s, Schedule& schedule) {
     if (s.jitter->ms < 0) {
       return Status::InvalidArgument(
           fmt::format("bad --jitter '{}': expected 0 or more", s.jitter->Quoted()));
+    }
+    if (s.jitter->ms > kMaxDurationMs) {
+      return Status::InvalidArgument(
+          fmt::format("bad --jitter '{}': longer than 365d", s.jitter->Quoted()));
     }
     schedule.jitter_ms = s.jitter->ms;
   }

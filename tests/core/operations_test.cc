@@ -3,6 +3,9 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
+
+#include "core/duration.h"
 #include "tests/storage/store_helpers.h"
 
 namespace vigy::core {
@@ -80,6 +83,23 @@ TEST_CASE("register checks the settings' rules and the name before anything is w
   RegisterRequest request{.name = "web", .program = "(vigy-noop)", .settings = fast};
   CHECK(RegisterVigy(*f.store, request).status() ==
         Status::InvalidArgument("bad --every '99': the shortest interval is 100ms"));
+  // Every duration is bounded here, whatever surface parsed it: an interval
+  // or jitter past 365 days would overflow the next due time.
+  request.settings = {};
+  request.settings.every = GivenMs{std::numeric_limits<int64_t>::max(), ""};
+  CHECK(RegisterVigy(*f.store, request).status() ==
+        Status::InvalidArgument("bad --every '9223372036854775807ms': longer than 365d"));
+  request.settings = {};
+  request.settings.cron = "* * * * *";
+  request.settings.jitter = GivenMs{kMaxDurationMs + 1, "365d1ms"};
+  CHECK(RegisterVigy(*f.store, request).status() ==
+        Status::InvalidArgument("bad --jitter '365d1ms': longer than 365d"));
+  request.settings = {};
+  request.settings.every = GivenMs{kMaxDurationMs, ""};
+  request.name = "yearly";
+  CHECK(RegisterVigy(*f.store, request).ok());
+  CHECK(DeleteVigies(*f.store, {"yearly"}).ok());
+  request.name = "web";
   request.settings = {};
   request.settings.jitter = GivenMs{1000, ""};
   CHECK(RegisterVigy(*f.store, request).status() ==

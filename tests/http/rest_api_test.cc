@@ -10,6 +10,7 @@
 
 #include <fstream>
 #include <future>
+#include <limits>
 #include <map>
 #include <set>
 #include <thread>
@@ -366,6 +367,12 @@ TEST_CASE("bad bodies and parameters are 4xx naming the problem, and write nothi
     json too_fast =
         Register(serve, {{"name", "x"}, {"program", "(vigy-noop)"}, {"tick_interval_ms", 5}}, 400);
     CHECK(too_fast["error"]["message"].get<std::string>().find("100ms") != std::string::npos);
+    json too_long = Register(serve,
+                             {{"name", "x"},
+                              {"program", "(vigy-noop)"},
+                              {"tick_interval_ms", std::numeric_limits<int64_t>::max()}},
+                             400);
+    CHECK(too_long["error"]["message"] == "bad --every '9223372036854775807ms': longer than 365d");
     CHECK(Register(serve, {{"name", "bad name!"}, {"program", "(vigy-noop)"}},
                    400)["error"]["code"] == "invalid_argument");
     CHECK(Register(serve, {{"name", "x"}, {"program", "(vigy-noop)"}, {"cron", "61 * * * *"}},
