@@ -21,26 +21,6 @@ using nlohmann::json;
 
 // ---- results ----
 
-std::string_view CodeName(Status::Code code) {
-  switch (code) {
-    case Status::Code::kOk:
-      return "ok";
-    case Status::Code::kInvalidArgument:
-      return "invalid_argument";
-    case Status::Code::kNotFound:
-      return "not_found";
-    case Status::Code::kConflict:
-      return "conflict";
-    case Status::Code::kStoreUnusable:
-      return "store_unusable";
-    case Status::Code::kFailed:
-      return "failed";
-    case Status::Code::kInterrupted:
-      return "interrupted";
-  }
-  return "failed";
-}
-
 json ErrorsJson(const std::vector<lisp::Diagnostic>& diagnostics) {
   json errors = json::array();
   for (const lisp::Diagnostic& d : diagnostics) {
@@ -50,7 +30,7 @@ json ErrorsJson(const std::vector<lisp::Diagnostic>& diagnostics) {
 }
 
 McpToolResult Failure(const Status& status, const std::vector<lisp::Diagnostic>& diagnostics = {}) {
-  json error = {{"code", CodeName(status.code())},
+  json error = {{"code", core::CodeName(status.code())},
                 {"message", status.message()},
                 {"exit_code", core::ExitCode(status)}};
   if (!diagnostics.empty()) {

@@ -7,6 +7,7 @@
 #include <cassert>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace vigy::core {
@@ -62,31 +63,35 @@ class Status {
   std::string message_;
 };
 
-inline std::string Status::ToString() const {
-  const char* name = "ok";
-  switch (code_) {
-    case Code::kOk:
+// The code's name as machine-readable output spells it ("ok",
+// "invalid_argument", "not_found", "conflict", "store_unusable", "failed",
+// "interrupted"): the "code" of a JSON error over HTTP and MCP.
+inline std::string_view CodeName(Status::Code code) {
+  switch (code) {
+    case Status::Code::kOk:
       return "ok";
-    case Code::kInvalidArgument:
-      name = "invalid argument";
-      break;
-    case Code::kNotFound:
-      name = "not found";
-      break;
-    case Code::kConflict:
-      name = "conflict";
-      break;
-    case Code::kStoreUnusable:
-      name = "store unusable";
-      break;
-    case Code::kFailed:
-      name = "failed";
-      break;
-    case Code::kInterrupted:
-      name = "interrupted";
-      break;
+    case Status::Code::kInvalidArgument:
+      return "invalid_argument";
+    case Status::Code::kNotFound:
+      return "not_found";
+    case Status::Code::kConflict:
+      return "conflict";
+    case Status::Code::kStoreUnusable:
+      return "store_unusable";
+    case Status::Code::kFailed:
+      return "failed";
+    case Status::Code::kInterrupted:
+      return "interrupted";
   }
-  return message_.empty() ? std::string(name) : std::string(name) + ": " + message_;
+  return "failed";
+}
+
+inline std::string Status::ToString() const {
+  std::string name(CodeName(code_));
+  for (char& c : name) {
+    if (c == '_') c = ' ';
+  }
+  return message_.empty() ? name : name + ": " + message_;
 }
 
 // The process exit code for a Status, as documented in vigy(1):

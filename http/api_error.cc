@@ -23,26 +23,6 @@ int HttpStatusOf(const Status& status) {
   return 500;
 }
 
-std::string_view ErrorCodeOf(const Status& status) {
-  switch (status.code()) {
-    case Status::Code::kOk:
-      return "ok";
-    case Status::Code::kInvalidArgument:
-      return "invalid_argument";
-    case Status::Code::kNotFound:
-      return "not_found";
-    case Status::Code::kConflict:
-      return "conflict";
-    case Status::Code::kStoreUnusable:
-      return "store_unusable";
-    case Status::Code::kInterrupted:
-      return "interrupted";
-    case Status::Code::kFailed:
-      break;
-  }
-  return "failed";
-}
-
 std::string ErrorBody(std::string_view code, std::string_view message) {
   nlohmann::json body;
   body["error"]["code"] = code;
@@ -63,7 +43,7 @@ void SendError(httplib::Response& res, int http_status, std::string_view code,
 }
 
 void SendStatus(httplib::Response& res, const Status& status) {
-  SendError(res, HttpStatusOf(status), ErrorCodeOf(status), status.message());
+  SendError(res, HttpStatusOf(status), core::CodeName(status.code()), status.message());
 }
 
 }  // namespace vigy::http

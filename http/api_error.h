@@ -17,10 +17,6 @@ namespace vigy::http {
 // interrupted, 500 failed.
 int HttpStatusOf(const core::Status& status);
 
-// "invalid_argument", "not_found", "conflict", "store_unusable", "failed",
-// "interrupted".
-std::string_view ErrorCodeOf(const core::Status& status);
-
 // The body {"error": {"code": code, "message": message}}.
 std::string ErrorBody(std::string_view code, std::string_view message);
 

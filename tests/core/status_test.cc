@@ -24,6 +24,18 @@ TEST_CASE("a status prints its code's name and its message") {
   CHECK_FALSE(Status::Failed("x").ok());
 }
 
+TEST_CASE("every status code has one machine-readable name, and its words are the printed name") {
+  CHECK(CodeName(Status::Code::kOk) == "ok");
+  CHECK(CodeName(Status::Code::kInvalidArgument) == "invalid_argument");
+  CHECK(CodeName(Status::Code::kNotFound) == "not_found");
+  CHECK(CodeName(Status::Code::kConflict) == "conflict");
+  CHECK(CodeName(Status::Code::kStoreUnusable) == "store_unusable");
+  CHECK(CodeName(Status::Code::kFailed) == "failed");
+  CHECK(CodeName(Status::Code::kInterrupted) == "interrupted");
+  CHECK(Status::StoreUnusable("corrupt").ToString() == "store unusable: corrupt");
+  CHECK(Status::InvalidArgument("").ToString() == "invalid argument");
+}
+
 TEST_CASE("a result holds either a value or the failing status") {
   Result<std::string> good = std::string("value");
   REQUIRE(good.ok());
