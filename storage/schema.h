@@ -12,7 +12,7 @@
 namespace vigy::storage {
 
 // The schema version this binary writes and understands.
-inline constexpr int64_t kSchemaVersion = 2;
+inline constexpr int64_t kSchemaVersion = 3;
 
 // PRAGMA application_id of every vigy store: the bytes "vigy".
 inline constexpr int64_t kApplicationId = 0x76696779;

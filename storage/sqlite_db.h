@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 
 #include "core/status.h"
@@ -37,6 +38,15 @@ class Statement {
   Statement& BindNull(int index);
   Statement& BindOptInt(int index, const std::optional<int64_t>& value);
   Statement& BindOptText(int index, const std::optional<std::string>& value);
+  // Binds `args` to ?1, ?2, ... in order, each by its type: integers and
+  // bools as integers, strings as text, an optional integer or string as
+  // its value or NULL.
+  template <typename... Args>
+  Statement& BindAll(const Args&... args) {
+    int index = 0;
+    (BindOne(++index, args), ...);
+    return *this;
+  }
 
   // Advances: true when a row is ready to read, false when done.
   core::Result<bool> Step();
@@ -56,6 +66,18 @@ class Statement {
   // cache (prepared because the cached one was in use), finalized when done.
   Statement(Db* db, sqlite3_stmt* stmt, bool* in_use) : db_(db), stmt_(stmt), in_use_(in_use) {}
   void Remember(int rc);
+  template <typename T>
+  void BindOne(int index, const T& value) {
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, char>) {
+      BindInt(index, static_cast<int64_t>(value));
+    } else if constexpr (std::is_same_v<T, std::optional<int64_t>>) {
+      BindOptInt(index, value);
+    } else if constexpr (std::is_same_v<T, std::optional<std::string>>) {
+      BindOptText(index, value);
+    } else {
+      BindText(index, std::string_view(value));
+    }
+  }
 
   Db* db_;
   sqlite3_stmt* stmt_;
@@ -90,6 +112,22 @@ class Db {
 
   // The cached statement for `sql` (one statement), preparing it on first use.
   core::Result<Statement> Prepare(std::string_view sql);
+  // The cached statement for `sql` with `args` bound to ?1, ?2, ... (see
+  // Statement::BindAll), ready to Step().
+  template <typename... Args>
+  core::Result<Statement> Query(std::string_view sql, const Args&... args) {
+    core::Result<Statement> stmt = Prepare(sql);
+    if (stmt.ok()) stmt->BindAll(args...);
+    return stmt;
+  }
+  // Runs the cached statement for `sql` with `args` bound to ?1, ?2, ...
+  // to completion, ignoring any rows (an INSERT, UPDATE or DELETE).
+  template <typename... Args>
+  core::Status Execute(std::string_view sql, const Args&... args) {
+    core::Result<Statement> stmt = Query(sql, args...);
+    if (!stmt.ok()) return stmt.status();
+    return stmt->Run();
+  }
   // Runs `sql` (any number of statements) without caching: for schema
   // changes and pragmas.
   core::Status Exec(const std::string& sql);

@@ -118,9 +118,8 @@ Status SqliteStore::BumpChangeStamp() {
 }
 
 Result<bool> SqliteStore::VigyExists(std::string_view id) {
-  Result<Statement> stmt = db_->Prepare("SELECT 1 FROM vigies WHERE id = ?1");
+  Result<Statement> stmt = db_->Query("SELECT 1 FROM vigies WHERE id = ?1", id);
   if (!stmt.ok()) return stmt.status();
-  stmt->BindText(1, id);
   return stmt->Step();
 }
 

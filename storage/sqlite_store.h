@@ -135,6 +135,9 @@ class SqliteStore final : public core::Store {
   core::Status BumpChangeStamp();
   // Inserts the vigy and its runtime row; inside a write transaction.
   core::Status InsertVigyRows(const core::Vigy& vigy);
+  // Writes the vigy's program to its row in programs (only when it differs);
+  // inside a write transaction.
+  core::Status WriteProgram(const core::Vigy& vigy);
   core::Result<bool> VigyExists(std::string_view id);
   core::Status RequireVigy(std::string_view id);
   core::Result<std::vector<core::RunRecord>> ReadRuns(std::string_view sql,

@@ -20,9 +20,9 @@ std::string KvWhat(const std::string& path, std::string_view id, std::string_vie
 }  // namespace
 
 Result<std::optional<json>> SqliteStore::KvGet(std::string_view id, std::string_view key) {
-  Result<Statement> stmt = db_->Prepare("SELECT value FROM kv WHERE vigy_id = ?1 AND key = ?2");
+  Result<Statement> stmt =
+      db_->Query("SELECT value FROM kv WHERE vigy_id = ?1 AND key = ?2", id, key);
   if (!stmt.ok()) return stmt.status();
-  stmt->BindText(1, id).BindText(2, key);
   Result<bool> row = stmt->Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<json>();
@@ -35,12 +35,11 @@ Status SqliteStore::KvSet(std::string_view id, std::string_view key, const json&
   Result<Transaction> tx = Transaction::Begin(*db_, Transaction::Kind::kWrite);
   if (!tx.ok()) return tx.status();
   if (Status s = RequireVigy(id); !s.ok()) return s;
-  Result<Statement> upsert = db_->Prepare(
-      "INSERT INTO kv (vigy_id, key, value) VALUES (?1, ?2, ?3) "
-      "ON CONFLICT (vigy_id, key) DO UPDATE SET value = excluded.value");
-  if (!upsert.ok()) return upsert.status();
-  upsert->BindText(1, id).BindText(2, key).BindText(3, DumpJson(value));
-  if (Status s = upsert->Run(); !s.ok()) return s;
+  if (Status s = db_->Execute("INSERT INTO kv (vigy_id, key, value) VALUES (?1, ?2, ?3) "
+                              "ON CONFLICT (vigy_id, key) DO UPDATE SET value = excluded.value",
+                              id, key, DumpJson(value));
+      !s.ok())
+    return s;
   if (Status s = BumpChangeStamp(); !s.ok()) return s;
   return tx->Commit();
 }
@@ -49,10 +48,8 @@ Result<bool> SqliteStore::KvDelete(std::string_view id, std::string_view key) {
   Result<Transaction> tx = Transaction::Begin(*db_, Transaction::Kind::kWrite);
   if (!tx.ok()) return tx.status();
   if (Status s = RequireVigy(id); !s.ok()) return s;
-  Result<Statement> remove = db_->Prepare("DELETE FROM kv WHERE vigy_id = ?1 AND key = ?2");
-  if (!remove.ok()) return remove.status();
-  remove->BindText(1, id).BindText(2, key);
-  if (Status s = remove->Run(); !s.ok()) return s;
+  if (Status s = db_->Execute("DELETE FROM kv WHERE vigy_id = ?1 AND key = ?2", id, key); !s.ok())
+    return s;
   bool existed = db_->Changes() > 0;
   if (!existed) return false;  // nothing changed: the transaction rolls back
   if (Status s = BumpChangeStamp(); !s.ok()) return s;
@@ -61,9 +58,8 @@ Result<bool> SqliteStore::KvDelete(std::string_view id, std::string_view key) {
 }
 
 Result<core::Kv> SqliteStore::KvList(std::string_view id) {
-  Result<Statement> stmt = db_->Prepare("SELECT key, value FROM kv WHERE vigy_id = ?1");
+  Result<Statement> stmt = db_->Query("SELECT key, value FROM kv WHERE vigy_id = ?1", id);
   if (!stmt.ok()) return stmt.status();
-  stmt->BindText(1, id);
   core::Kv kv;
   for (;;) {
     Result<bool> row = stmt->Step();
@@ -78,10 +74,9 @@ Result<core::Kv> SqliteStore::KvList(std::string_view id) {
 }
 
 Result<std::optional<StateSnapshot>> SqliteStore::GetState(std::string_view id) {
-  Result<Statement> stmt = db_->Prepare(
-      "SELECT desired, observed, conditions, updated_at FROM state WHERE vigy_id = ?1");
+  Result<Statement> stmt = db_->Query(
+      "SELECT desired, observed, conditions, updated_at FROM state WHERE vigy_id = ?1", id);
   if (!stmt.ok()) return stmt.status();
-  stmt->BindText(1, id);
   Result<bool> row = stmt->Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<StateSnapshot>();

@@ -79,11 +79,11 @@ Status SqliteStore::AttachActions(std::vector<RunRecord>& runs) {
     ids.push_back(run.id);
   }
   // One statement for any number of runs: the ids go in as one JSON array.
-  Result<Statement> stmt = db_->Prepare(
+  Result<Statement> stmt = db_->Query(
       "SELECT run_id, kind, payload, result, message FROM actions "
-      "WHERE run_id IN (SELECT value FROM json_each(?1)) ORDER BY run_id, seq");
+      "WHERE run_id IN (SELECT value FROM json_each(?1)) ORDER BY run_id, seq",
+      DumpJson(ids));
   if (!stmt.ok()) return stmt.status();
-  stmt->BindText(1, DumpJson(ids));
   for (;;) {
     Result<bool> row = stmt->Step();
     if (!row.ok()) return row.status();

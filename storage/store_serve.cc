@@ -16,18 +16,12 @@ using core::Result;
 using core::Status;
 
 Status SqliteStore::RecordServeStart(const ServeRecord& serve) {
-  Result<Statement> insert = db_->Prepare(
+  Result<Statement> insert = db_->Query(
       "INSERT OR REPLACE INTO serve (id, pid, host, lease_prefix, selector, version, "
-      "started_at, heartbeat_at, stopped_at) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      "started_at, heartbeat_at, stopped_at) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+      serve.pid, serve.host, serve.lease_prefix, serve.selector, serve.version, serve.started_at_ms,
+      serve.heartbeat_at_ms, serve.stopped_at_ms);
   if (!insert.ok()) return insert.status();
-  insert->BindInt(1, serve.pid)
-      .BindText(2, serve.host)
-      .BindText(3, serve.lease_prefix)
-      .BindText(4, serve.selector)
-      .BindText(5, serve.version)
-      .BindInt(6, serve.started_at_ms)
-      .BindInt(7, serve.heartbeat_at_ms)
-      .BindOptInt(8, serve.stopped_at_ms);
   return insert->Run();
 }
 
@@ -49,21 +43,20 @@ Status NotOurServe(const std::string& path, int64_t pid,
 }  // namespace
 
 Status SqliteStore::RecordServeHeartbeat(int64_t pid, int64_t now_ms) {
-  Result<Statement> update =
-      db_->Prepare("UPDATE serve SET heartbeat_at = ?2 WHERE id = 1 AND pid = ?1");
-  if (!update.ok()) return update.status();
-  update->BindInt(1, pid).BindInt(2, now_ms);
-  if (Status s = update->Run(); !s.ok()) return s;
+  if (Status s =
+          db_->Execute("UPDATE serve SET heartbeat_at = ?2 WHERE id = 1 AND pid = ?1", pid, now_ms);
+      !s.ok())
+    return s;
   if (db_->Changes() == 0) return NotOurServe(path_, pid, ReadServe());
   return Status::Ok();
 }
 
 Status SqliteStore::RecordServeStop(int64_t pid, int64_t now_ms) {
-  Result<Statement> update =
-      db_->Prepare("UPDATE serve SET heartbeat_at = ?2, stopped_at = ?2 WHERE id = 1 AND pid = ?1");
-  if (!update.ok()) return update.status();
-  update->BindInt(1, pid).BindInt(2, now_ms);
-  if (Status s = update->Run(); !s.ok()) return s;
+  if (Status s = db_->Execute(
+          "UPDATE serve SET heartbeat_at = ?2, stopped_at = ?2 WHERE id = 1 AND pid = ?1", pid,
+          now_ms);
+      !s.ok())
+    return s;
   if (db_->Changes() == 0) return NotOurServe(path_, pid, ReadServe());
   return Status::Ok();
 }

@@ -24,11 +24,11 @@ Result<LeaseAttempt> SqliteStore::LeaseInTransaction(
     const std::function<int64_t(const core::Vigy&)>& duration_for, int64_t now_ms) {
   LeaseAttempt attempt;
   {
-    Result<Statement> holder = db_->Prepare(
+    Result<Statement> holder = db_->Query(
         "SELECT v.name, r.lease_owner, r.lease_until FROM vigies v "
-        "LEFT JOIN runtime r ON r.vigy_id = v.id WHERE v.id = ?1");
+        "LEFT JOIN runtime r ON r.vigy_id = v.id WHERE v.id = ?1",
+        id);
     if (!holder.ok()) return holder.status();
-    holder->BindText(1, id);
     Result<bool> row = holder->Step();
     if (!row.ok()) return row.status();
     if (!*row) return Status::NotFound(fmt::format("no such vigy '{}'", id));
@@ -47,13 +47,13 @@ Result<LeaseAttempt> SqliteStore::LeaseInTransaction(
   TickLease lease;
   lease.token = token;
   lease.expires_at_ms = now_ms + duration_for(*vigy);
-  Result<Statement> take = db_->Prepare(
-      "INSERT INTO runtime (vigy_id, lease_owner, lease_until) VALUES (?1, ?2, ?3) "
-      "ON CONFLICT (vigy_id) DO UPDATE SET lease_owner = excluded.lease_owner, "
-      "lease_until = excluded.lease_until");
-  if (!take.ok()) return take.status();
-  take->BindText(1, id).BindText(2, token).BindInt(3, lease.expires_at_ms);
-  if (Status s = take->Run(); !s.ok()) return s;
+  if (Status s = db_->Execute(
+          "INSERT INTO runtime (vigy_id, lease_owner, lease_until) VALUES (?1, ?2, ?3) "
+          "ON CONFLICT (vigy_id) DO UPDATE SET lease_owner = excluded.lease_owner, "
+          "lease_until = excluded.lease_until",
+          id, token, lease.expires_at_ms);
+      !s.ok())
+    return s;
 
   Result<core::VigyRuntime> runtime = GetRuntime(id);
   if (!runtime.ok()) return runtime.status();
@@ -107,11 +107,11 @@ Result<std::vector<LeaseAttempt>> SqliteStore::TryAcquireTickLeases(
 }
 
 Status SqliteStore::ReleaseTickLease(std::string_view id, const std::string& token) {
-  Result<Statement> release = db_->Prepare(
+  Result<Statement> release = db_->Query(
       "UPDATE runtime SET lease_owner = NULL, lease_until = NULL "
-      "WHERE vigy_id = ?1 AND lease_owner = ?2");
+      "WHERE vigy_id = ?1 AND lease_owner = ?2",
+      id, token);
   if (!release.ok()) return release.status();
-  release->BindText(1, id).BindText(2, token);
   return release->Run();
 }
 
@@ -125,11 +125,11 @@ namespace {
 // took the lease over.
 Status CheckLeaseHeld(Db& db, const TickCommit& commit) {
   const core::RunRecord& run = commit.run;
-  Result<Statement> owner = db.Prepare(
+  Result<Statement> owner = db.Query(
       "SELECT r.lease_owner, v.created_at FROM runtime r JOIN vigies v ON v.id = r.vigy_id "
-      "WHERE r.vigy_id = ?1");
+      "WHERE r.vigy_id = ?1",
+      commit.vigy_id);
   if (!owner.ok()) return owner.status();
-  owner->BindText(1, commit.vigy_id);
   Result<bool> row = owner->Step();
   if (!row.ok()) return row.status();
   if (!*row) {
@@ -171,44 +171,29 @@ Status WriteKv(Db& db, const TickCommit& commit) {
 // the previous state).
 Status WriteState(Db& db, const TickCommit& commit) {
   if (!commit.state) return Status::Ok();
-  Result<Statement> state = db.Prepare(
+  Result<Statement> state = db.Query(
       "INSERT INTO state (vigy_id, desired, observed, conditions, updated_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (vigy_id) DO UPDATE SET "
       "desired = excluded.desired, observed = excluded.observed, "
-      "conditions = excluded.conditions, updated_at = excluded.updated_at");
+      "conditions = excluded.conditions, updated_at = excluded.updated_at",
+      commit.vigy_id, DumpJson(commit.state->desired), DumpJson(commit.state->observed),
+      EncodeConditions(commit.state->conditions), commit.run.started_at_ms);
   if (!state.ok()) return state.status();
-  state->BindText(1, commit.vigy_id)
-      .BindText(2, DumpJson(commit.state->desired))
-      .BindText(3, DumpJson(commit.state->observed))
-      .BindText(4, EncodeConditions(commit.state->conditions))
-      .BindInt(5, commit.run.started_at_ms);
   return state->Run();
 }
 
 // The run, numbered `seq`.
 Status InsertRun(Db& db, const TickCommit& commit, int64_t seq) {
   const core::RunRecord& run = commit.run;
-  Result<Statement> insert = db.Prepare(
+  Result<Statement> insert = db.Query(
       "INSERT INTO runs (id, vigy_id, vigy_name, revision, tick, scheduled_at, started_at, "
       "ended_at, duration_ms, result, error, log, events, metrics, trace, seq) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+      run.id, commit.vigy_id, run.vigy_name, run.revision, run.tick, run.scheduled_at_ms,
+      run.started_at_ms, run.ended_at_ms, run.duration_ms, run.result,
+      run.ok() ? std::nullopt : run.error, EncodeLog(run.log), EncodeEvents(run.events),
+      EncodeObject(run.metrics), EncodeObject(run.trace), seq);
   if (!insert.ok()) return insert.status();
-  insert->BindText(1, run.id)
-      .BindText(2, commit.vigy_id)
-      .BindText(3, run.vigy_name)
-      .BindText(4, run.revision)
-      .BindInt(5, run.tick)
-      .BindOptInt(6, run.scheduled_at_ms)
-      .BindInt(7, run.started_at_ms)
-      .BindInt(8, run.ended_at_ms)
-      .BindInt(9, run.duration_ms)
-      .BindText(10, run.result)
-      .BindOptText(11, run.ok() ? std::nullopt : run.error)
-      .BindText(12, EncodeLog(run.log))
-      .BindText(13, EncodeEvents(run.events))
-      .BindText(14, EncodeObject(run.metrics))
-      .BindText(15, EncodeObject(run.trace))
-      .BindInt(16, seq);
   return insert->Run();
 }
 
@@ -217,20 +202,14 @@ Status InsertActions(Db& db, const TickCommit& commit) {
   const core::RunRecord& run = commit.run;
   for (size_t index = 0; index < run.actions.size(); ++index) {
     const core::ActionRecord& action = run.actions[index];
-    Result<Statement> insert = db.Prepare(
-        "INSERT INTO actions (run_id, seq, vigy_id, kind, payload, result, message, at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    if (!insert.ok()) return insert.status();
-    insert->BindText(1, run.id)
-        .BindInt(2, static_cast<int64_t>(index))
-        .BindText(3, commit.vigy_id)
-        .BindText(4, action.kind)
-        .BindOptText(5, action.payload ? std::optional<std::string>(DumpJson(*action.payload))
-                                       : std::nullopt)
-        .BindOptText(6, action.result)
-        .BindOptText(7, action.message)
-        .BindInt(8, run.started_at_ms);
-    if (Status s = insert->Run(); !s.ok()) return s;
+    if (Status s = db.Execute(
+            "INSERT INTO actions (run_id, seq, vigy_id, kind, payload, result, message, at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            run.id, static_cast<int64_t>(index), commit.vigy_id, action.kind,
+            action.payload ? std::optional<std::string>(DumpJson(*action.payload)) : std::nullopt,
+            action.result, action.message, run.started_at_ms);
+        !s.ok())
+      return s;
   }
   return Status::Ok();
 }
@@ -240,11 +219,10 @@ Status InsertActions(Db& db, const TickCommit& commit) {
 // of this one. Actions go with their runs (ON DELETE CASCADE).
 Status PruneOlderRuns(Db& db, const TickCommit& commit) {
   if (!commit.keep_runs) return Status::Ok();
-  Result<Statement> prune = db.Prepare("DELETE FROM runs WHERE vigy_id = ?1 AND tick <= ?2 - ?3");
+  Result<Statement> prune =
+      db.Query("DELETE FROM runs WHERE vigy_id = ?1 AND tick <= ?2 - ?3", commit.vigy_id,
+               commit.run.tick, std::max<int64_t>(*commit.keep_runs, 1));
   if (!prune.ok()) return prune.status();
-  prune->BindText(1, commit.vigy_id)
-      .BindInt(2, commit.run.tick)
-      .BindInt(3, std::max<int64_t>(*commit.keep_runs, 1));
   return prune->Run();
 }
 
@@ -253,20 +231,15 @@ Status PruneOlderRuns(Db& db, const TickCommit& commit) {
 Status UpdateRuntime(Db& db, const TickCommit& commit) {
   const core::VigyRuntime& rt = commit.runtime;
   const core::RunRecord& run = commit.run;
-  Result<Statement> update = db.Prepare(
+  Result<Statement> update = db.Query(
       "UPDATE runtime SET tick_count = ?2, last_tick_at = ?3, consecutive_failures = ?4, "
       "backoff_until = ?5, next_due_at = ?6, last_result = ?7, last_run_at = ?8, "
-      "last_run_id = ?9, lease_owner = NULL, lease_until = NULL WHERE vigy_id = ?1");
+      "last_run_id = ?9, lease_owner = NULL, lease_until = NULL WHERE vigy_id = ?1",
+      commit.vigy_id, rt.tick_count,
+      rt.last_tick_ms >= 0 ? std::optional<int64_t>(rt.last_tick_ms) : std::nullopt,
+      rt.consecutive_failures, rt.backoff_until_ms, rt.next_due_ms, run.result, run.ended_at_ms,
+      run.id);
   if (!update.ok()) return update.status();
-  update->BindText(1, commit.vigy_id)
-      .BindInt(2, rt.tick_count)
-      .BindOptInt(3, rt.last_tick_ms >= 0 ? std::optional<int64_t>(rt.last_tick_ms) : std::nullopt)
-      .BindInt(4, rt.consecutive_failures)
-      .BindInt(5, rt.backoff_until_ms)
-      .BindOptInt(6, rt.next_due_ms)
-      .BindText(7, run.result)
-      .BindInt(8, run.ended_at_ms)
-      .BindText(9, run.id);
   return update->Run();
 }
 
@@ -332,10 +305,8 @@ Result<std::vector<Status>> SqliteStore::CommitTickBatch(std::span<const TickCom
   }
 
   if (seq != *last_seq) {
-    Result<Statement> store_seq = db_->Prepare("UPDATE meta SET value = ?1 WHERE key = 'run_seq'");
-    if (!store_seq.ok()) return store_seq.status();
-    store_seq->BindInt(1, seq);
-    if (Status s = store_seq->Run(); !s.ok()) return s;
+    if (Status s = db_->Execute("UPDATE meta SET value = ?1 WHERE key = 'run_seq'", seq); !s.ok())
+      return s;
   }
   if (Status s = tx->Commit(); !s.ok()) return s;
   return statuses;
@@ -357,12 +328,11 @@ Result<int64_t> SqliteStore::ReleaseLeasesWithPrefix(std::string_view prefix) {
         "releasing leases needs a token prefix (an empty one names all)");
   }
   // Compared as a plain prefix: LIKE would treat '_' and '%' as wildcards.
-  Result<Statement> release = db_->Prepare(
-      "UPDATE runtime SET lease_owner = NULL, lease_until = NULL "
-      "WHERE substr(lease_owner, 1, length(?1)) = ?1");
-  if (!release.ok()) return release.status();
-  release->BindText(1, prefix);
-  if (Status s = release->Run(); !s.ok()) return s;
+  if (Status s = db_->Execute("UPDATE runtime SET lease_owner = NULL, lease_until = NULL "
+                              "WHERE substr(lease_owner, 1, length(?1)) = ?1",
+                              prefix);
+      !s.ok())
+    return s;
   return db_->Changes();
 }
 

@@ -21,13 +21,15 @@ constexpr size_t kIdLength = 16;
 constexpr size_t kMaxCandidatesShown = 10;
 
 // Columns 0-14 of a vigy row, then (in listings) 15-21 of its runtime and
-// 22-28 of its latest run.
+// 22-28 of its latest run. The program (column 2) comes from `p`, the vigy's
+// row in programs (see kVigiesWithPrograms), or is left empty.
 std::string VigyColumns(bool with_program) {
   return fmt::format(
       "v.id, v.name, {}, v.revision, v.schedule_kind, v.every_ms, v.cron, v.jitter_ms, "
       "v.enabled, v.labels, v.timeout_ms, v.max_steps, v.handler, v.created_at, v.updated_at",
-      with_program ? "v.program" : "''");
+      with_program ? "p.program" : "''");
 }
+constexpr std::string_view kVigiesWithPrograms = "vigies v JOIN programs p ON p.vigy_id = v.id";
 constexpr int kVigyColumnCount = 15;
 
 constexpr std::string_view kRuntimeColumns =
@@ -39,7 +41,8 @@ constexpr std::string_view kRunSummaryColumns =
     "lr.id, lr.tick, lr.result, lr.error, lr.started_at, lr.ended_at, lr.duration_ms";
 
 std::string SelectVigyWhere(std::string_view condition) {
-  return fmt::format("SELECT {} FROM vigies v WHERE {}", VigyColumns(true), condition);
+  return fmt::format("SELECT {} FROM {} WHERE {}", VigyColumns(true), kVigiesWithPrograms,
+                     condition);
 }
 
 Result<Vigy> ReadVigy(const Statement& row, const std::string& path) {
@@ -109,12 +112,10 @@ void BindSchedule(Statement& stmt, int first, const core::Schedule& schedule) {
 }
 
 // Binds the record's fields in the order of the INSERT and UPDATE below:
-// ?1 id, ?2 name, ?3 program ... ?15 updated_at.
+// ?1 id, ?2 name, ?4 revision ... ?15 updated_at. ?3 is unused: the program
+// lives in a table of its own (WriteProgram).
 void BindVigy(Statement& stmt, const Vigy& vigy) {
-  stmt.BindText(1, vigy.id)
-      .BindText(2, vigy.name)
-      .BindText(3, vigy.program)
-      .BindText(4, vigy.revision);
+  stmt.BindText(1, vigy.id).BindText(2, vigy.name).BindText(4, vigy.revision);
   BindSchedule(stmt, 5, vigy.schedule);
   stmt.BindInt(9, vigy.enabled ? 1 : 0)
       .BindText(10, EncodeLabels(vigy.labels))
@@ -146,9 +147,9 @@ Status SqliteStore::InsertVigyRows(const Vigy& vigy) {
     return Status::StoreUnusable(
         fmt::format("store '{}' does not exist and was opened without creating it", path_));
   }
-  Result<Statement> taken = db_->Prepare("SELECT name FROM vigies WHERE name = ?1 OR id = ?2");
+  Result<Statement> taken =
+      db_->Query("SELECT name FROM vigies WHERE name = ?1 OR id = ?2", vigy.name, vigy.id);
   if (!taken.ok()) return taken.status();
-  taken->BindText(1, vigy.name).BindText(2, vigy.id);
   Result<bool> row = taken->Step();
   if (!row.ok()) return row.status();
   if (*row) {
@@ -161,18 +162,27 @@ Status SqliteStore::InsertVigyRows(const Vigy& vigy) {
   }
 
   Result<Statement> insert = db_->Prepare(
-      "INSERT INTO vigies (id, name, program, revision, schedule_kind, every_ms, cron, "
+      "INSERT INTO vigies (id, name, revision, schedule_kind, every_ms, cron, "
       "jitter_ms, enabled, labels, timeout_ms, max_steps, handler, created_at, updated_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+      "VALUES (?1, ?2, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
   if (!insert.ok()) return insert.status();
   BindVigy(*insert, vigy);
   if (Status s = insert->Run(); !s.ok()) return s;
+  if (Status s = WriteProgram(vigy); !s.ok()) return s;
 
-  Result<Statement> runtime = db_->Prepare("INSERT INTO runtime (vigy_id) VALUES (?1)");
-  if (!runtime.ok()) return runtime.status();
-  runtime->BindText(1, vigy.id);
-  if (Status s = runtime->Run(); !s.ok()) return s;
+  if (Status s = db_->Execute("INSERT INTO runtime (vigy_id) VALUES (?1)", vigy.id); !s.ok())
+    return s;
   return BumpChangeStamp();
+}
+
+Status SqliteStore::WriteProgram(const Vigy& vigy) {
+  Result<Statement> upsert = db_->Query(
+      "INSERT INTO programs (vigy_id, program) VALUES (?1, ?2) "
+      "ON CONFLICT (vigy_id) DO UPDATE SET program = excluded.program "
+      "WHERE program IS NOT excluded.program",
+      vigy.id, vigy.program);
+  if (!upsert.ok()) return upsert.status();
+  return upsert->Run();
 }
 
 Status SqliteStore::InsertVigy(const Vigy& vigy) {
@@ -185,10 +195,7 @@ Status SqliteStore::InsertVigy(const Vigy& vigy) {
 Status SqliteStore::ReplaceVigy(const Vigy& vigy) {
   Result<Transaction> tx = Transaction::Begin(*db_, Transaction::Kind::kWrite);
   if (!tx.ok()) return tx.status();
-  Result<Statement> remove = db_->Prepare("DELETE FROM vigies WHERE name = ?1");
-  if (!remove.ok()) return remove.status();
-  remove->BindText(1, vigy.name);
-  if (Status s = remove->Run(); !s.ok()) return s;
+  if (Status s = db_->Execute("DELETE FROM vigies WHERE name = ?1", vigy.name); !s.ok()) return s;
   if (Status s = InsertVigyRows(vigy); !s.ok()) return s;
   return tx->Commit();
 }
@@ -198,23 +205,24 @@ Status SqliteStore::UpdateVigy(const Vigy& vigy) {
   if (!tx.ok()) return tx.status();
   {
     // A new schedule drops the planned next tick, so serve plans it afresh.
-    Result<Statement> replan = db_->Prepare(
+    Result<Statement> replan = db_->Query(
         "UPDATE runtime SET next_due_at = NULL WHERE vigy_id = ?1 AND EXISTS (SELECT 1 FROM "
         "vigies WHERE id = ?1 AND (schedule_kind IS NOT ?2 OR every_ms IS NOT ?3 OR "
-        "cron IS NOT ?4 OR jitter_ms IS NOT ?5))");
+        "cron IS NOT ?4 OR jitter_ms IS NOT ?5))",
+        vigy.id);
     if (!replan.ok()) return replan.status();
-    replan->BindText(1, vigy.id);
     BindSchedule(*replan, 2, vigy.schedule);
     if (Status s = replan->Run(); !s.ok()) return s;
   }
   Result<Statement> update = db_->Prepare(
-      "UPDATE vigies SET program = ?3, revision = ?4, schedule_kind = ?5, every_ms = ?6, "
+      "UPDATE vigies SET revision = ?4, schedule_kind = ?5, every_ms = ?6, "
       "cron = ?7, jitter_ms = ?8, enabled = ?9, labels = ?10, timeout_ms = ?11, "
       "max_steps = ?12, handler = ?13, updated_at = ?15 WHERE id = ?1");
   if (!update.ok()) return update.status();
   BindVigy(*update, vigy);
   if (Status s = update->Run(); !s.ok()) return s;
   if (db_->Changes() == 0) return Status::NotFound(fmt::format("no such vigy '{}'", vigy.name));
+  if (Status s = WriteProgram(vigy); !s.ok()) return s;
   if (Status s = BumpChangeStamp(); !s.ok()) return s;
   return tx->Commit();
 }
@@ -222,10 +230,7 @@ Status SqliteStore::UpdateVigy(const Vigy& vigy) {
 Status SqliteStore::DeleteVigy(std::string_view id) {
   Result<Transaction> tx = Transaction::Begin(*db_, Transaction::Kind::kWrite);
   if (!tx.ok()) return tx.status();
-  Result<Statement> remove = db_->Prepare("DELETE FROM vigies WHERE id = ?1");
-  if (!remove.ok()) return remove.status();
-  remove->BindText(1, id);
-  if (Status s = remove->Run(); !s.ok()) return s;
+  if (Status s = db_->Execute("DELETE FROM vigies WHERE id = ?1", id); !s.ok()) return s;
   if (db_->Changes() == 0) return Status::NotFound(fmt::format("no such vigy '{}'", id));
   if (Status s = BumpChangeStamp(); !s.ok()) return s;
   return tx->Commit();
@@ -234,11 +239,10 @@ Status SqliteStore::DeleteVigy(std::string_view id) {
 Status SqliteStore::SetEnabled(std::string_view id, bool enabled, int64_t now_ms) {
   Result<Transaction> tx = Transaction::Begin(*db_, Transaction::Kind::kWrite);
   if (!tx.ok()) return tx.status();
-  Result<Statement> update =
-      db_->Prepare("UPDATE vigies SET enabled = ?2, updated_at = ?3 WHERE id = ?1");
-  if (!update.ok()) return update.status();
-  update->BindText(1, id).BindInt(2, enabled ? 1 : 0).BindInt(3, now_ms);
-  if (Status s = update->Run(); !s.ok()) return s;
+  if (Status s = db_->Execute("UPDATE vigies SET enabled = ?2, updated_at = ?3 WHERE id = ?1", id,
+                              enabled ? 1 : 0, now_ms);
+      !s.ok())
+    return s;
   if (db_->Changes() == 0) return Status::NotFound(fmt::format("no such vigy '{}'", id));
   if (Status s = BumpChangeStamp(); !s.ok()) return s;
   return tx->Commit();
@@ -246,9 +250,8 @@ Status SqliteStore::SetEnabled(std::string_view id, bool enabled, int64_t now_ms
 
 Result<Vigy> SqliteStore::GetVigy(std::string_view id) {
   static const std::string sql = SelectVigyWhere("v.id = ?1");
-  Result<Statement> stmt = db_->Prepare(sql);
+  Result<Statement> stmt = db_->Query(sql, id);
   if (!stmt.ok()) return stmt.status();
-  stmt->BindText(1, id);
   Result<bool> row = stmt->Step();
   if (!row.ok()) return row.status();
   if (!*row) return Status::NotFound(fmt::format("no such vigy '{}'", id));
@@ -258,9 +261,8 @@ Result<Vigy> SqliteStore::GetVigy(std::string_view id) {
 Result<Vigy> SqliteStore::FindVigy(std::string_view ref) {
   {
     static const std::string sql = SelectVigyWhere("v.name = ?1");
-    Result<Statement> by_name = db_->Prepare(sql);
+    Result<Statement> by_name = db_->Query(sql, ref);
     if (!by_name.ok()) return by_name.status();
-    by_name->BindText(1, ref);
     Result<bool> row = by_name->Step();
     if (!row.ok()) return row.status();
     if (*row) return ReadVigy(*by_name, path_);
@@ -275,9 +277,8 @@ Result<Vigy> SqliteStore::FindVigy(std::string_view ref) {
   }
   // Every id starting with the prefix sorts between it and the prefix + 'g'.
   static const std::string sql = SelectVigyWhere("v.id >= ?1 AND v.id < ?2 ORDER BY v.id LIMIT ?3");
-  Result<Statement> by_id = db_->Prepare(sql);
+  Result<Statement> by_id = db_->Query(sql, prefix, prefix + "g", kMaxCandidatesShown + 1);
   if (!by_id.ok()) return by_id.status();
-  by_id->BindText(1, prefix).BindText(2, prefix + "g").BindInt(3, kMaxCandidatesShown + 1);
   std::vector<Vigy> found;
   for (;;) {
     Result<bool> row = by_id->Step();
@@ -302,9 +303,8 @@ Result<Vigy> SqliteStore::FindVigy(std::string_view ref) {
 Result<VigyRuntime> SqliteStore::GetRuntime(std::string_view id) {
   static const std::string sql =
       fmt::format("SELECT {} FROM runtime r WHERE r.vigy_id = ?1", kRuntimeColumns);
-  Result<Statement> stmt = db_->Prepare(sql);
+  Result<Statement> stmt = db_->Query(sql, id);
   if (!stmt.ok()) return stmt.status();
-  stmt->BindText(1, id);
   Result<bool> row = stmt->Step();
   if (!row.ok()) return row.status();
   if (!*row) return Status::NotFound(fmt::format("no such vigy '{}'", id));
@@ -314,9 +314,10 @@ Result<VigyRuntime> SqliteStore::GetRuntime(std::string_view id) {
 Result<std::vector<VigyListing>> SqliteStore::ListVigies(bool with_programs) {
   auto make_sql = [](bool program) {
     return fmt::format(
-        "SELECT {}, {}, {} FROM vigies v LEFT JOIN runtime r ON r.vigy_id = v.id "
+        "SELECT {}, {}, {} FROM {} LEFT JOIN runtime r ON r.vigy_id = v.id "
         "LEFT JOIN runs lr ON lr.id = r.last_run_id ORDER BY v.name",
-        VigyColumns(program), kRuntimeColumns, kRunSummaryColumns);
+        VigyColumns(program), kRuntimeColumns, kRunSummaryColumns,
+        program ? kVigiesWithPrograms : "vigies v");
   };
   static const std::string with = make_sql(true);
   static const std::string without = make_sql(false);
@@ -336,10 +337,10 @@ Result<std::vector<VigyListing>> SqliteStore::ListVigies(bool with_programs) {
 }
 
 Status SqliteStore::SetNextDue(std::string_view id, std::optional<int64_t> next_due_ms) {
-  Result<Statement> update = db_->Prepare("UPDATE runtime SET next_due_at = ?2 WHERE vigy_id = ?1");
-  if (!update.ok()) return update.status();
-  update->BindText(1, id).BindOptInt(2, next_due_ms);
-  if (Status s = update->Run(); !s.ok()) return s;
+  if (Status s =
+          db_->Execute("UPDATE runtime SET next_due_at = ?2 WHERE vigy_id = ?1", id, next_due_ms);
+      !s.ok())
+    return s;
   if (db_->Changes() == 0) return Status::NotFound(fmt::format("no such vigy '{}'", id));
   return Status::Ok();
 }

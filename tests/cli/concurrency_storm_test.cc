@@ -125,8 +125,9 @@ struct VigyRow {
 
 std::map<std::string, VigyRow> ReadVigies(const std::string& path) {
   std::unique_ptr<storage::Db> db = storage::testing::OpenRaw(path);
-  auto stmt =
-      db->Prepare("SELECT v.name, v.enabled, coalesce(v.every_ms, 0), v.program FROM vigies v");
+  auto stmt = db->Prepare(
+      "SELECT v.name, v.enabled, coalesce(v.every_ms, 0), coalesce(p.program, '') "
+      "FROM vigies v LEFT JOIN programs p ON p.vigy_id = v.id");
   REQUIRE(stmt.ok());
   std::map<std::string, VigyRow> rows;
   for (;;) {

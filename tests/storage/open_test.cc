@@ -48,7 +48,7 @@ TEST_CASE("migrations from empty create every table and stamp the schema version
   CHECK(testing::QueryInt(path, "PRAGMA user_version") == kSchemaVersion);
   CHECK(testing::QueryInt(path, "PRAGMA application_id") == kApplicationId);
   for (const char* table :
-       {"meta", "vigies", "runtime", "runs", "actions", "state", "kv", "serve"}) {
+       {"meta", "vigies", "programs", "runtime", "runs", "actions", "state", "kv", "serve"}) {
     CAPTURE(table);
     std::string sql = fmt::format(
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{}'", table);
@@ -144,6 +144,11 @@ TEST_CASE("a version 1 store migrates to the current schema, numbering its runs 
   CHECK(*store->LatestRunSeq() == runs[2].seq);
   CHECK(store->GetRun("run1")->seq == runs[2].seq);
   CHECK_FALSE(store->ReadServe()->has_value());
+  // Schema 3: the program moved to its own table, the column is gone.
+  CHECK(store->GetVigy(id)->program == "(vigy-noop)");
+  CHECK(testing::QueryInt(path,
+                          "SELECT count(*) FROM pragma_table_info('vigies') "
+                          "WHERE name = 'program'") == 0);
 
   core::RunRecord next = testing::TickOnce(*store, id, testing::kT0);
   CHECK(next.tick == 5);

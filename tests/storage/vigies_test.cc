@@ -223,7 +223,7 @@ TEST_CASE("removing a vigy removes everything that belongs to it") {
   CHECK(store->FindVigy("backup").status().code() == Status::Code::kNotFound);
   CHECK(store->GetRun(run.id).status() ==
         Status::NotFound(fmt::format("no such run '{}'", run.id)));
-  for (const char* table : {"runtime", "runs", "actions", "state", "kv"}) {
+  for (const char* table : {"programs", "runtime", "runs", "actions", "state", "kv"}) {
     CAPTURE(table);
     CHECK(testing::QueryInt(path, fmt::format("SELECT count(*) FROM {} WHERE vigy_id = '{}'", table,
                                               vigy.id)) == 0);
