@@ -6,9 +6,11 @@
             `GET /v1/vigies` requests a second (default 500) and holding S
             event streams (default 10): p50/p99 start lateness of each round
             (started_at - scheduled_at of the runs scheduled in the window).
+            The client runs at nice 19, standing in for one on another host.
 --metrics   `GET /metrics` over M vigies (default 10,000): median and p99
             response time of K scrapes, once serve has committed the first
-            tick of every vigy (they are all due when it starts).
+            tick of every vigy (they are all due when it starts). Given
+            several `--vigy`, one serve per binary, scraped in turn.
 --events    serve ticking 100 vigies every 200 ms with one event stream open:
             latency of each event = the time its data line was read minus the
             run's ended_at (an upper bound of commit-to-client latency).
@@ -114,6 +116,36 @@ class Load:
             t.join(timeout=70)
 
 
+class NicedLoad:
+    """A Load in a process of its own at nice 19: serve gets the processor
+    before the client does, as it would with the client on another machine,
+    so the rounds measure what serving HTTP costs serve, not what running
+    the client costs this 2-core machine."""
+
+    def __init__(self, port, token, rate, streams):
+        self.proc = subprocess.Popen(
+            ["nice", "-n", "19", sys.executable, __file__, "--load-client",
+             str(port), token, str(rate), str(streams)],
+            stdout=subprocess.PIPE, text=True)
+        self.done = self.errors = 0
+
+    def close(self):
+        self.proc.send_signal(signal.SIGTERM)
+        out, _ = self.proc.communicate(timeout=90)
+        self.done, self.errors = (int(x) for x in out.split())
+
+
+def load_client(port, token, rate, streams):
+    """--load-client: a Load until SIGTERM, then "done errors" on stdout."""
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    load = Load(int(port), token, int(rate), int(streams))
+    while not stopped.wait(0.2):
+        pass
+    load.close()
+    print(load.done, load.errors)
+
+
 def lateness_round(args, vigy, tmpl, work, env, with_load):
     db = rs.fresh_copy(tmpl, work, "lateness.db")
     proc, port, token = start_serve(vigy, db, work, "lateness-serve", env)
@@ -123,7 +155,7 @@ def lateness_round(args, vigy, tmpl, work, env, with_load):
     load = None
     rs.sleep_until(started + 1)
     if with_load:
-        load = Load(port, token, args.rate, args.streams)
+        load = NicedLoad(port, token, args.rate, args.streams)
     rs.sleep_until(window_end + args.grace)
     requests = errors = 0
     if load:
@@ -180,30 +212,43 @@ def wait_for_first_ticks(conn, vigies, limit_s=600):
     raise RuntimeError("serve did not tick every vigy within %d s" % limit_s)
 
 
-def metrics(args, vigy, store_dir, work, env):
-    tmpl = rs.template(vigy, args.program, store_dir, args.metrics_vigies, "1h", None, args.adders)
-    db = rs.fresh_copy(tmpl, work, "metrics.db")
-    proc, port, token = start_serve(vigy, db, work, "metrics-serve", env)
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    wait_for_first_ticks(conn, args.metrics_vigies)
-    times, size = [], 0
+def metrics(args, vigies, store_dir, work, env):
+    """One serve per binary, each on its own copy of one template (built by the
+    first binary: give the one with the older schema first, the others migrate
+    their copy when they open it), scraped in turn."""
+    tmpl = rs.template(vigies[0], args.program, store_dir, args.metrics_vigies, "1h", None,
+                       args.adders)
+    serves = []
+    for i, vigy in enumerate(vigies):
+        db = rs.fresh_copy(tmpl, work, "metrics-%d.db" % i)
+        proc, port, token = start_serve(vigy, db, work, "metrics-serve-%d" % i, env)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        serves.append({"vigy": vigy, "db": db, "proc": proc, "conn": conn, "times": [], "size": 0})
+    for serve in serves:
+        wait_for_first_ticks(serve["conn"], args.metrics_vigies)
     for _ in range(args.scrapes):
-        start = time.perf_counter()
-        conn.request("GET", "/metrics")
-        body = conn.getresponse().read()
-        times.append((time.perf_counter() - start) * 1000)
-        size = len(body)
-    rs.stop(proc, signal.SIGTERM)
-    rs.remove_store(db)
-    times.sort()
+        for serve in serves:
+            start = time.perf_counter()
+            serve["conn"].request("GET", "/metrics")
+            body = serve["conn"].getresponse().read()
+            serve["times"].append((time.perf_counter() - start) * 1000)
+            serve["size"] = len(body)
+    load_avg = rs.load_average()
+    for serve in serves:
+        rs.stop(serve["proc"], signal.SIGTERM)
+        rs.remove_store(serve["db"])
     print("### GET /metrics over %d vigies\n" % args.metrics_vigies)
-    print("`python3 bench/run_http.py --metrics --metrics-vigies %d --scrapes %d`\n"
-          % (args.metrics_vigies, args.scrapes))
-    print("| scrapes | body KiB | median ms | p99 ms | target ms | load avg |")
-    print("|---|---|---|---|---|---|")
-    print("| %d | %.0f | %.1f | %.1f | < %d | %.1f |\n" % (
-        args.scrapes, size / 1024, statistics.median(times), rs.percentile(times, 99),
-        METRICS_TARGET_MS, rs.load_average()))
+    print("`python3 bench/run_http.py --metrics %s--metrics-vigies %d --scrapes %d` "
+          "(binaries scraped in turn)\n"
+          % ("".join("--vigy %s " % v for v in vigies), args.metrics_vigies, args.scrapes))
+    print("| binary | scrapes | body KiB | median ms | p99 ms | target ms | load avg |")
+    print("|---|---|---|---|---|---|---|")
+    for serve in serves:
+        times = sorted(serve["times"])
+        print("| %s | %d | %.0f | %.1f | %.1f | < %d | %.1f |" % (
+            serve["vigy"], args.scrapes, serve["size"] / 1024, statistics.median(times),
+            rs.percentile(times, 99), METRICS_TARGET_MS, load_avg))
+    print()
 
 
 def events(args, vigy, store_dir, work, env):
@@ -238,11 +283,16 @@ def events(args, vigy, store_dir, work, env):
 
 
 def main():
+    if len(sys.argv) == 6 and sys.argv[1] == "--load-client":
+        load_client(*sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lateness", action="store_true")
     parser.add_argument("--metrics", action="store_true")
     parser.add_argument("--events", action="store_true")
-    parser.add_argument("--vigy", default=str(rs.REPO / "build" / "vigy"))
+    parser.add_argument("--vigy", action="append",
+                        help="the binary (default build/vigy); --metrics takes several, "
+                             "oldest first, and scrapes them in turn; the others use the first")
     parser.add_argument("--store-dir", default=None,
                         help="where template stores are kept between runs (default: a fresh temp dir)")
     parser.add_argument("--bench-dir",
@@ -259,6 +309,7 @@ def main():
     parser.add_argument("--scrapes", type=int, default=50)
     parser.add_argument("--adders", type=int, default=4)
     args = parser.parse_args()
+    vigies = args.vigy or [str(rs.REPO / "build" / "vigy")]
     if not (args.lateness or args.metrics or args.events):
         args.lateness = args.metrics = args.events = True
     root = Path(tempfile.mkdtemp(prefix="vigy-bench-http-"))
@@ -270,11 +321,11 @@ def main():
     env = dict(os.environ, NO_COLOR="1")
     try:
         if args.events:
-            events(args, args.vigy, store_dir, work, env)
+            events(args, vigies[0], store_dir, work, env)
         if args.metrics:
-            metrics(args, args.vigy, store_dir, work, env)
+            metrics(args, vigies, store_dir, work, env)
         if args.lateness:
-            lateness(args, args.vigy, store_dir, work, env)
+            lateness(args, vigies[0], store_dir, work, env)
     finally:
         for proc in rs.STARTED:
             if proc.poll() is None:

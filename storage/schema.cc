@@ -128,17 +128,73 @@ INSERT INTO meta (key, value) VALUES ('run_seq', (SELECT coalesce(max(seq), 0) F
       // 3: programs in a table of their own. Listings, selectors, health and
       // /metrics read every vigy row but never its source, which is most of
       // a row's bytes (about a kilobyte each for a typical program): without
-      // it the vigies table is a tenth of the pages to read.
+      // it the vigies table is a tenth of the pages to read. The table is
+      // rebuilt rather than altered (ALTER TABLE DROP COLUMN leaves every
+      // page as sparse as it was), with foreign keys off (see Migrate).
       R"sql(
 CREATE TABLE programs (
   vigy_id TEXT PRIMARY KEY NOT NULL REFERENCES vigies (id) ON DELETE CASCADE,
   program TEXT NOT NULL
 );
 INSERT INTO programs (vigy_id, program) SELECT id, program FROM vigies;
-ALTER TABLE vigies DROP COLUMN program;
+
+CREATE TABLE vigies_v3 (
+  id            TEXT PRIMARY KEY NOT NULL,
+  name          TEXT NOT NULL UNIQUE,
+  revision      TEXT NOT NULL,
+  schedule_kind TEXT NOT NULL CHECK (schedule_kind IN ('none', 'every', 'cron')),
+  every_ms      INTEGER,
+  cron          TEXT,
+  jitter_ms     INTEGER NOT NULL DEFAULT 0,
+  enabled       INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  labels        TEXT NOT NULL DEFAULT '{}',
+  timeout_ms    INTEGER,
+  max_steps     INTEGER,
+  handler       TEXT,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+);
+INSERT INTO vigies_v3 (id, name, revision, schedule_kind, every_ms, cron, jitter_ms, enabled,
+                       labels, timeout_ms, max_steps, handler, created_at, updated_at)
+  SELECT id, name, revision, schedule_kind, every_ms, cron, jitter_ms, enabled,
+         labels, timeout_ms, max_steps, handler, created_at, updated_at
+  FROM vigies ORDER BY name;
+DROP TABLE vigies;
+ALTER TABLE vigies_v3 RENAME TO vigies;
 )sql",
   };
   return migrations;
+}
+
+// Migrate, inside one write transaction, with foreign keys already off.
+Status MigrateWithoutForeignKeys(Db& db) {
+  Result<Transaction> tx = Transaction::Begin(db, Transaction::Kind::kWrite);
+  if (!tx.ok()) return tx.status();
+  // Another process may have migrated while this one waited for the lock.
+  if (Status s = CheckStoreIdentity(db); !s.ok()) return s;
+  Result<int64_t> version = db.QueryInt("PRAGMA user_version");
+  if (!version.ok()) return version.status();
+  if (*version == kSchemaVersion) return tx->Commit();
+  const std::vector<std::string>& migrations = Migrations();
+  assert(migrations.size() == static_cast<size_t>(kSchemaVersion));
+  static_assert(kSchemaVersion >= 1);
+  for (int64_t next = *version + 1; next <= kSchemaVersion; ++next) {
+    if (Status s = db.Exec(migrations[static_cast<size_t>(next - 1)]); !s.ok()) {
+      return Status::StoreUnusable(fmt::format("migrating store '{}' to schema {} failed: {}",
+                                               db.path(), next, s.message()));
+    }
+  }
+  Result<int64_t> dangling = db.QueryInt("SELECT count(*) FROM pragma_foreign_key_check");
+  if (!dangling.ok()) return dangling.status();
+  if (*dangling != 0) {
+    return Status::StoreUnusable(
+        fmt::format("migrating store '{}' to schema {} failed: {} rows reference missing rows",
+                    db.path(), kSchemaVersion, *dangling));
+  }
+  std::string stamp = fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {};",
+                                  kApplicationId, kSchemaVersion);
+  if (Status s = db.Exec(stamp); !s.ok()) return s;
+  return tx->Commit();
 }
 
 }  // namespace
@@ -178,26 +234,15 @@ Status Migrate(Db& db) {
   if (!seen.ok()) return seen.status();
   if (*seen == kSchemaVersion) return Status::Ok();
 
-  Result<Transaction> tx = Transaction::Begin(db, Transaction::Kind::kWrite);
-  if (!tx.ok()) return tx.status();
-  // Another process may have migrated while this one waited for the lock.
-  if (Status s = CheckStoreIdentity(db); !s.ok()) return s;
-  Result<int64_t> version = db.QueryInt("PRAGMA user_version");
-  if (!version.ok()) return version.status();
-  if (*version == kSchemaVersion) return tx->Commit();
-  const std::vector<std::string>& migrations = Migrations();
-  assert(migrations.size() == static_cast<size_t>(kSchemaVersion));
-  static_assert(kSchemaVersion >= 1);
-  for (int64_t next = *version + 1; next <= kSchemaVersion; ++next) {
-    if (Status s = db.Exec(migrations[static_cast<size_t>(next - 1)]); !s.ok()) {
-      return Status::StoreUnusable(fmt::format("migrating store '{}' to schema {} failed: {}",
-                                               db.path(), next, s.message()));
-    }
-  }
-  std::string stamp = fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {};",
-                                  kApplicationId, kSchemaVersion);
-  if (Status s = db.Exec(stamp); !s.ok()) return s;
-  return tx->Commit();
+  // Foreign keys are off while migrating, as SQLite's procedure for changing
+  // a table's definition requires (dropping a rebuilt table must not cascade
+  // to the rows that reference it); they are checked before committing and
+  // turned back on however this ends. The pragma is a no-op inside a
+  // transaction, so it is set before the transaction begins.
+  if (Status s = db.Exec("PRAGMA foreign_keys = OFF"); !s.ok()) return s;
+  Status migrated = MigrateWithoutForeignKeys(db);
+  Status restored = db.Exec("PRAGMA foreign_keys = ON");
+  return migrated.ok() ? restored : migrated;
 }
 
 }  // namespace vigy::storage

@@ -128,6 +128,14 @@ TEST_CASE("a version 1 store migrates to the current schema, numbering its runs 
                   .ok());
     }
     REQUIRE(raw->Exec("DELETE FROM runs WHERE tick = 2").ok());
+    // Enough vigies with kilobyte programs to fill a few hundred pages.
+    for (int i = 0; i < 300; ++i) {
+      REQUIRE(raw->Exec(fmt::format("INSERT INTO vigies (id, name, program, revision, "
+                                    "schedule_kind, enabled, created_at, updated_at) VALUES "
+                                    "('big{}', 'big{}', '(vigy-log \"{}\")', 'r', 'none', 1, 1, 1)",
+                                    i, i, std::string(1000, 'x')))
+                  .ok());
+    }
   }
   REQUIRE(::chmod(path.c_str(), 0600) == 0);
 
@@ -149,6 +157,13 @@ TEST_CASE("a version 1 store migrates to the current schema, numbering its runs 
   CHECK(testing::QueryInt(path,
                           "SELECT count(*) FROM pragma_table_info('vigies') "
                           "WHERE name = 'program'") == 0);
+  CHECK(store->GetVigy("big7")->program.size() == 1000 + 13);
+  // The vigies table was rebuilt, not left as sparse as the programs made it.
+  int64_t program_pages =
+      testing::QueryInt(path, "SELECT count(*) FROM dbstat WHERE name = 'programs'");
+  int64_t vigy_pages = testing::QueryInt(path, "SELECT count(*) FROM dbstat WHERE name = 'vigies'");
+  CHECK(program_pages >= 75);
+  CHECK(vigy_pages * 5 < program_pages);
 
   core::RunRecord next = testing::TickOnce(*store, id, testing::kT0);
   CHECK(next.tick == 5);
