@@ -111,10 +111,7 @@ Result<int64_t> SqliteStore::ChangeStamp() {
 }
 
 Status SqliteStore::BumpChangeStamp() {
-  Result<Statement> stmt =
-      db_->Prepare("UPDATE meta SET value = value + 1 WHERE key = 'change_stamp'");
-  if (!stmt.ok()) return stmt.status();
-  return stmt->Run();
+  return db_->Execute("UPDATE meta SET value = value + 1 WHERE key = 'change_stamp'");
 }
 
 Result<bool> SqliteStore::VigyExists(std::string_view id) {

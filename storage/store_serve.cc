@@ -16,13 +16,11 @@ using core::Result;
 using core::Status;
 
 Status SqliteStore::RecordServeStart(const ServeRecord& serve) {
-  Result<Statement> insert = db_->Query(
+  return db_->Execute(
       "INSERT OR REPLACE INTO serve (id, pid, host, lease_prefix, selector, version, "
       "started_at, heartbeat_at, stopped_at) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
       serve.pid, serve.host, serve.lease_prefix, serve.selector, serve.version, serve.started_at_ms,
       serve.heartbeat_at_ms, serve.stopped_at_ms);
-  if (!insert.ok()) return insert.status();
-  return insert->Run();
 }
 
 namespace {

@@ -107,12 +107,10 @@ Result<std::vector<LeaseAttempt>> SqliteStore::TryAcquireTickLeases(
 }
 
 Status SqliteStore::ReleaseTickLease(std::string_view id, const std::string& token) {
-  Result<Statement> release = db_->Query(
+  return db_->Execute(
       "UPDATE runtime SET lease_owner = NULL, lease_until = NULL "
       "WHERE vigy_id = ?1 AND lease_owner = ?2",
       id, token);
-  if (!release.ok()) return release.status();
-  return release->Run();
 }
 
 namespace {
@@ -171,21 +169,19 @@ Status WriteKv(Db& db, const TickCommit& commit) {
 // the previous state).
 Status WriteState(Db& db, const TickCommit& commit) {
   if (!commit.state) return Status::Ok();
-  Result<Statement> state = db.Query(
+  return db.Execute(
       "INSERT INTO state (vigy_id, desired, observed, conditions, updated_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (vigy_id) DO UPDATE SET "
       "desired = excluded.desired, observed = excluded.observed, "
       "conditions = excluded.conditions, updated_at = excluded.updated_at",
       commit.vigy_id, DumpJson(commit.state->desired), DumpJson(commit.state->observed),
       EncodeConditions(commit.state->conditions), commit.run.started_at_ms);
-  if (!state.ok()) return state.status();
-  return state->Run();
 }
 
 // The run, numbered `seq`.
 Status InsertRun(Db& db, const TickCommit& commit, int64_t seq) {
   const core::RunRecord& run = commit.run;
-  Result<Statement> insert = db.Query(
+  return db.Execute(
       "INSERT INTO runs (id, vigy_id, vigy_name, revision, tick, scheduled_at, started_at, "
       "ended_at, duration_ms, result, error, log, events, metrics, trace, seq) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
@@ -193,8 +189,6 @@ Status InsertRun(Db& db, const TickCommit& commit, int64_t seq) {
       run.started_at_ms, run.ended_at_ms, run.duration_ms, run.result,
       run.ok() ? std::nullopt : run.error, EncodeLog(run.log), EncodeEvents(run.events),
       EncodeObject(run.metrics), EncodeObject(run.trace), seq);
-  if (!insert.ok()) return insert.status();
-  return insert->Run();
 }
 
 // The run's actions, in the order the program emitted them.
@@ -219,11 +213,8 @@ Status InsertActions(Db& db, const TickCommit& commit) {
 // of this one. Actions go with their runs (ON DELETE CASCADE).
 Status PruneOlderRuns(Db& db, const TickCommit& commit) {
   if (!commit.keep_runs) return Status::Ok();
-  Result<Statement> prune =
-      db.Query("DELETE FROM runs WHERE vigy_id = ?1 AND tick <= ?2 - ?3", commit.vigy_id,
-               commit.run.tick, std::max<int64_t>(*commit.keep_runs, 1));
-  if (!prune.ok()) return prune.status();
-  return prune->Run();
+  return db.Execute("DELETE FROM runs WHERE vigy_id = ?1 AND tick <= ?2 - ?3", commit.vigy_id,
+                    commit.run.tick, std::max<int64_t>(*commit.keep_runs, 1));
 }
 
 // The vigy's counters as the tick advanced them, its latest run, and the
@@ -231,7 +222,7 @@ Status PruneOlderRuns(Db& db, const TickCommit& commit) {
 Status UpdateRuntime(Db& db, const TickCommit& commit) {
   const core::VigyRuntime& rt = commit.runtime;
   const core::RunRecord& run = commit.run;
-  Result<Statement> update = db.Query(
+  return db.Execute(
       "UPDATE runtime SET tick_count = ?2, last_tick_at = ?3, consecutive_failures = ?4, "
       "backoff_until = ?5, next_due_at = ?6, last_result = ?7, last_run_at = ?8, "
       "last_run_id = ?9, lease_owner = NULL, lease_until = NULL WHERE vigy_id = ?1",
@@ -239,8 +230,6 @@ Status UpdateRuntime(Db& db, const TickCommit& commit) {
       rt.last_tick_ms >= 0 ? std::optional<int64_t>(rt.last_tick_ms) : std::nullopt,
       rt.consecutive_failures, rt.backoff_until_ms, rt.next_due_ms, run.result, run.ended_at_ms,
       run.id);
-  if (!update.ok()) return update.status();
-  return update->Run();
 }
 
 }  // namespace
@@ -260,17 +249,6 @@ Status SqliteStore::WriteTick(const TickCommit& commit, int64_t seq) {
   return UpdateRuntime(db, commit);
 }
 
-namespace {
-
-// Runs one statement that returns no rows (SAVEPOINT, RELEASE, ...).
-Status RunStatement(Db& db, std::string_view sql) {
-  Result<Statement> stmt = db.Prepare(sql);
-  if (!stmt.ok()) return stmt.status();
-  return stmt->Run();
-}
-
-}  // namespace
-
 Result<std::vector<Status>> SqliteStore::CommitTickBatch(std::span<const TickCommit> commits) {
   std::vector<Status> statuses(commits.size());
   if (commits.empty()) return statuses;
@@ -284,13 +262,13 @@ Result<std::vector<Status>> SqliteStore::CommitTickBatch(std::span<const TickCom
   const bool alone = commits.size() == 1;
   for (size_t i = 0; i < commits.size(); ++i) {
     if (!alone) {
-      if (Status s = RunStatement(*db_, "SAVEPOINT tick"); !s.ok()) return s;
+      if (Status s = db_->Execute("SAVEPOINT tick"); !s.ok()) return s;
     }
     db_->ForgetLastError();
     Status written = WriteTick(commits[i], seq + 1);
     if (written.ok()) {
       if (!alone) {
-        if (Status s = RunStatement(*db_, "RELEASE tick"); !s.ok()) return s;
+        if (Status s = db_->Execute("RELEASE tick"); !s.ok()) return s;
       }
       ++seq;
       continue;
@@ -300,8 +278,8 @@ Result<std::vector<Status>> SqliteStore::CommitTickBatch(std::span<const TickCom
     if (db_->LastErrorWasStoreFailure()) return written;
     statuses[i] = std::move(written);
     if (alone) return statuses;  // the transaction rolls back
-    if (Status s = RunStatement(*db_, "ROLLBACK TO tick"); !s.ok()) return s;
-    if (Status s = RunStatement(*db_, "RELEASE tick"); !s.ok()) return s;
+    if (Status s = db_->Execute("ROLLBACK TO tick"); !s.ok()) return s;
+    if (Status s = db_->Execute("RELEASE tick"); !s.ok()) return s;
   }
 
   if (seq != *last_seq) {

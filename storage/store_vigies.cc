@@ -176,13 +176,11 @@ Status SqliteStore::InsertVigyRows(const Vigy& vigy) {
 }
 
 Status SqliteStore::WriteProgram(const Vigy& vigy) {
-  Result<Statement> upsert = db_->Query(
+  return db_->Execute(
       "INSERT INTO programs (vigy_id, program) VALUES (?1, ?2) "
       "ON CONFLICT (vigy_id) DO UPDATE SET program = excluded.program "
       "WHERE program IS NOT excluded.program",
       vigy.id, vigy.program);
-  if (!upsert.ok()) return upsert.status();
-  return upsert->Run();
 }
 
 Status SqliteStore::InsertVigy(const Vigy& vigy) {
