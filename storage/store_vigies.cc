@@ -111,19 +111,19 @@ void BindSchedule(Statement& stmt, int first, const core::Schedule& schedule) {
       .BindInt(first + 3, schedule.jitter_ms);
 }
 
-// Binds the record's fields in the order of the INSERT and UPDATE below:
-// ?1 id, ?2 name, ?4 revision ... ?15 updated_at. ?3 is unused: the program
-// lives in a table of its own (WriteProgram).
+// Binds the record's fields (all but its program, which WriteProgram
+// writes) in the order of the INSERT and UPDATE below: ?1 id, ?2 name,
+// ?3 revision, ?4-?7 schedule, ?8 enabled ... ?14 updated_at.
 void BindVigy(Statement& stmt, const Vigy& vigy) {
-  stmt.BindText(1, vigy.id).BindText(2, vigy.name).BindText(4, vigy.revision);
-  BindSchedule(stmt, 5, vigy.schedule);
-  stmt.BindInt(9, vigy.enabled ? 1 : 0)
-      .BindText(10, EncodeLabels(vigy.labels))
-      .BindOptInt(11, vigy.timeout_ms)
-      .BindOptInt(12, vigy.max_steps)
-      .BindOptText(13, vigy.handler)
-      .BindInt(14, vigy.created_at_ms)
-      .BindInt(15, vigy.updated_at_ms);
+  stmt.BindText(1, vigy.id).BindText(2, vigy.name).BindText(3, vigy.revision);
+  BindSchedule(stmt, 4, vigy.schedule);
+  stmt.BindInt(8, vigy.enabled ? 1 : 0)
+      .BindText(9, EncodeLabels(vigy.labels))
+      .BindOptInt(10, vigy.timeout_ms)
+      .BindOptInt(11, vigy.max_steps)
+      .BindOptText(12, vigy.handler)
+      .BindInt(13, vigy.created_at_ms)
+      .BindInt(14, vigy.updated_at_ms);
 }
 
 bool IsLowerHex(std::string_view text) {
@@ -164,7 +164,7 @@ Status SqliteStore::InsertVigyRows(const Vigy& vigy) {
   Result<Statement> insert = db_->Prepare(
       "INSERT INTO vigies (id, name, revision, schedule_kind, every_ms, cron, "
       "jitter_ms, enabled, labels, timeout_ms, max_steps, handler, created_at, updated_at) "
-      "VALUES (?1, ?2, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
   if (!insert.ok()) return insert.status();
   BindVigy(*insert, vigy);
   if (Status s = insert->Run(); !s.ok()) return s;
@@ -213,9 +213,9 @@ Status SqliteStore::UpdateVigy(const Vigy& vigy) {
     if (Status s = replan->Run(); !s.ok()) return s;
   }
   Result<Statement> update = db_->Prepare(
-      "UPDATE vigies SET revision = ?4, schedule_kind = ?5, every_ms = ?6, "
-      "cron = ?7, jitter_ms = ?8, enabled = ?9, labels = ?10, timeout_ms = ?11, "
-      "max_steps = ?12, handler = ?13, updated_at = ?15 WHERE id = ?1");
+      "UPDATE vigies SET revision = ?3, schedule_kind = ?4, every_ms = ?5, "
+      "cron = ?6, jitter_ms = ?7, enabled = ?8, labels = ?9, timeout_ms = ?10, "
+      "max_steps = ?11, handler = ?12, updated_at = ?14 WHERE id = ?1");
   if (!update.ok()) return update.status();
   BindVigy(*update, vigy);
   if (Status s = update->Run(); !s.ok()) return s;

@@ -22,9 +22,9 @@ struct TickNumbering {
 std::map<std::string, TickNumbering> ReadTickNumbering(const std::string& path);
 
 // Checks (as failing test assertions) that SQLite finds the file intact, no
-// foreign key dangles, every vigy has exactly one program row (and no
-// program row outlives its vigy), and every vigy's counted ticks are recorded once
-// each, numbered 1..n. Returns the numbering, for further checks.
+// foreign key dangles, every vigy has its program row, and every vigy's
+// counted ticks are recorded once each, numbered 1..n. Returns the
+// numbering, for further checks.
 std::map<std::string, TickNumbering> CheckStoreInvariants(const std::string& path);
 
 }  // namespace vigy::testing
