@@ -7,6 +7,7 @@
             event streams (default 10): p50/p99 start lateness of each round
             (started_at - scheduled_at of the runs scheduled in the window).
             The client runs at nice 19, standing in for one on another host.
+            Given several `--vigy`, each round runs every binary in turn.
 --metrics   `GET /metrics` over M vigies (default 10,000): median and p99
             response time of K scrapes, once serve has committed the first
             tick of every vigy (they are all due when it starts). Given
@@ -175,26 +176,32 @@ def lateness_round(args, vigy, tmpl, work, env, with_load):
             "errors": errors, "loadavg": load_avg}
 
 
-def lateness(args, vigy, store_dir, work, env):
-    tmpl = rs.template(vigy, args.program, store_dir, args.vigies, "1s", "1s", args.adders)
+def lateness(args, vigies, store_dir, work, env):
+    tmpl = rs.template(vigies[0], args.program, store_dir, args.vigies, "1s", "1s", args.adders)
     rounds = []
     for i in range(args.rounds):
-        for with_load in (False, True):
-            rs.log("lateness round %d, %s HTTP load ..." % (i + 1, "with" if with_load else "without"))
-            rounds.append(lateness_round(args, vigy, tmpl, work, env, with_load))
+        for vigy in vigies:
+            for with_load in (False, True):
+                rs.log("lateness round %d, %s, %s HTTP load ..."
+                       % (i + 1, vigy, "with" if with_load else "without"))
+                r = lateness_round(args, vigy, tmpl, work, env, with_load)
+                rounds.append(dict(r, round=i + 1, vigy=vigy))
     print("### serve --http: start lateness with and without HTTP load\n")
-    print("`python3 bench/run_http.py --lateness --vigies %d --rate %d --streams %d --rounds %d`\n"
-          % (args.vigies, args.rate, args.streams, args.rounds))
-    print("| round | HTTP load | ticks | p50 ms | p99 ms | max ms | GET /v1/vigies per s | errors | load avg |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for i, r in enumerate(rounds):
-        print("| %d | %s | %d | %s | %s | %s | %.0f | %d | %.1f |" % (
-            i // 2 + 1, "yes" if r["load"] else "no", r["ticks"], r["p50"], r["p99"], r["max"],
-            r["requests_per_s"], r["errors"], r["loadavg"]))
-    quiet = statistics.median(r["p99"] for r in rounds if not r["load"])
-    loaded = statistics.median(r["p99"] for r in rounds if r["load"])
-    print("\nmedian p99 without load %s ms, with load %s ms (noise allowance %d ms)\n"
-          % (quiet, loaded, LATENESS_NOISE_MS))
+    print("`python3 bench/run_http.py --lateness --vigies %d --rate %d --streams %d --rounds %d%s`\n"
+          % (args.vigies, args.rate, args.streams, args.rounds,
+             "".join(" --vigy " + v for v in args.vigy or [])))
+    print("| round | binary | HTTP load | ticks | p50 ms | p99 ms | max ms | GET /v1/vigies per s | errors | load avg |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rounds:
+        print("| %d | %s | %s | %d | %s | %s | %s | %.0f | %d | %.1f |" % (
+            r["round"], r["vigy"], "yes" if r["load"] else "no", r["ticks"], r["p50"], r["p99"],
+            r["max"], r["requests_per_s"], r["errors"], r["loadavg"]))
+    print()
+    for vigy in vigies:
+        quiet = statistics.median(r["p99"] for r in rounds if r["vigy"] == vigy and not r["load"])
+        loaded = statistics.median(r["p99"] for r in rounds if r["vigy"] == vigy and r["load"])
+        print("%s: median p99 without load %s ms, with load %s ms (noise allowance %d ms)\n"
+              % (vigy, quiet, loaded, LATENESS_NOISE_MS))
 
 
 def wait_for_first_ticks(conn, vigies, limit_s=600):
@@ -291,8 +298,8 @@ def main():
     parser.add_argument("--metrics", action="store_true")
     parser.add_argument("--events", action="store_true")
     parser.add_argument("--vigy", action="append",
-                        help="the binary (default build/vigy); --metrics takes several, "
-                             "oldest first, and scrapes them in turn; the others use the first")
+                        help="the binary (default build/vigy); --metrics and --lateness take "
+                             "several, oldest first, and run them in turn; --events uses the first")
     parser.add_argument("--store-dir", default=None,
                         help="where template stores are kept between runs (default: a fresh temp dir)")
     parser.add_argument("--bench-dir",
@@ -325,7 +332,7 @@ def main():
         if args.metrics:
             metrics(args, vigies, store_dir, work, env)
         if args.lateness:
-            lateness(args, vigies[0], store_dir, work, env)
+            lateness(args, vigies, store_dir, work, env)
     finally:
         for proc in rs.STARTED:
             if proc.poll() is None:

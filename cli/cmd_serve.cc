@@ -256,7 +256,7 @@ Status RunServe(const Invocation& inv, const ServeOptions& options) {
   });
   core::Result<core::SchedulerSummary> summary = Status::Ok();
   {
-    auto store = OpenStore(inv.global, core::OpenMode::kCreate);
+    auto store = OpenStoreForServe(inv.global);
     if (!store.ok()) return store.status();
     std::unique_ptr<http::HttpServer> http_server;
     // Outlives the scheduler: what it still has to tell is told (within

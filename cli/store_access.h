@@ -18,4 +18,10 @@ namespace vigy::cli {
 core::Result<std::unique_ptr<core::Store>> OpenStore(const GlobalOptions& global,
                                                      core::OpenMode mode);
 
+// OpenStore(global, kCreate) for serve's scheduler: what its connection
+// commits is copied into the database on a thread of its own, so that its
+// commits, on the thread that keeps time, seldom wait for that
+// (storage/wal_checkpointer.h).
+core::Result<std::unique_ptr<core::Store>> OpenStoreForServe(const GlobalOptions& global);
+
 }  // namespace vigy::cli

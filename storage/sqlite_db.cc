@@ -140,6 +140,28 @@ void Db::CheckpointLargeWal() {
   sqlite3_wal_checkpoint_v2(handle_, "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
 }
 
+Status Db::CheckpointPassive() {
+  int rc = sqlite3_wal_checkpoint_v2(handle_, "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  return rc == SQLITE_OK ? Status::Ok() : Error(rc);
+}
+
+void Db::OnCommit(std::function<bool(int log_pages)> committed) {
+  on_commit_ = std::move(committed);
+  if (!on_commit_) {
+    sqlite3_wal_autocheckpoint(handle_, kAutoCheckpointPages);
+    return;
+  }
+  sqlite3_wal_hook(
+      handle_,
+      [](void* self, sqlite3* handle, const char* schema, int log_pages) {
+        if (static_cast<Db*>(self)->on_commit_(log_pages)) {
+          sqlite3_wal_checkpoint_v2(handle, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        }
+        return SQLITE_OK;
+      },
+      this);
+}
+
 Result<Statement> Db::Prepare(std::string_view sql) {
   auto it = cache_.find(std::string(sql));
   if (it != cache_.end() && !it->second.in_use) {
@@ -174,6 +196,11 @@ Result<int64_t> Db::QueryInt(std::string_view sql) {
   if (!*row)
     return Status::StoreUnusable(fmt::format("store '{}': '{}' returned no row", path_, sql));
   return stmt->Int(0);
+}
+
+std::string Db::file() const {
+  const char* file = sqlite3_db_filename(handle_, "main");
+  return file == nullptr ? std::string() : std::string(file);
 }
 
 int64_t Db::Changes() const { return sqlite3_changes64(handle_); }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -131,6 +132,18 @@ class Db {
   // Runs `sql` (any number of statements) without caching: for schema
   // changes and pragmas.
   core::Status Exec(const std::string& sql);
+  // A passive checkpoint: copies the log's pages that no reader still needs
+  // into the database file and syncs it, waiting for nobody.
+  core::Status CheckpointPassive();
+  // SQLite's automatic checkpoint runs in the commit that takes the log to
+  // this many pages.
+  static constexpr int kAutoCheckpointPages = 1000;
+  // Replaces SQLite's automatic checkpoint on this connection: after each
+  // commit, `committed` is called on the committing thread with the size of
+  // the log in pages, and when it returns true, the connection runs a
+  // passive checkpoint, as SQLite's own does from kAutoCheckpointPages on.
+  // An empty function gives SQLite's own back.
+  void OnCommit(std::function<bool(int log_pages)> committed);
   // The single integer a query such as "PRAGMA user_version" returns.
   core::Result<int64_t> QueryInt(std::string_view sql);
 
@@ -155,6 +168,8 @@ class Db {
   // check statements are reused.
   int64_t prepare_count() const { return prepare_count_; }
   const std::string& path() const { return path_; }  // the name in messages
+  // The file this connection has open; empty for a database in memory.
+  std::string file() const;
 
  private:
   friend class Statement;
@@ -169,7 +184,8 @@ class Db {
 
   sqlite3* handle_;
   std::string path_;
-  mutable int last_error_rc_ = 0;  // the latest rc given to Error()
+  std::function<bool(int)> on_commit_;  // see OnCommit
+  mutable int last_error_rc_ = 0;       // the latest rc given to Error()
   // Elements of an unordered_map keep their address, so statements can
   // point at their entry's in_use flag.
   std::unordered_map<std::string, Cached> cache_;

@@ -8,6 +8,7 @@
 #include "storage/schema.h"
 #include "storage/sqlite_db.h"
 #include "storage/store_file.h"
+#include "storage/wal_checkpointer.h"
 
 namespace vigy::storage {
 

@@ -29,6 +29,7 @@ namespace vigy::storage {
 
 class Db;
 class Statement;
+class WalCheckpointer;
 
 // The port's records under the names storage code has always used.
 using core::kServeHeartbeatMs;
@@ -127,6 +128,11 @@ class SqliteStore final : public core::Store {
   core::Result<std::optional<ServeRecord>> ReadServe() override;
   // PRAGMA wal_checkpoint(TRUNCATE).
   core::Status Checkpoint() override;
+  // From now on, a thread of its own copies what this connection commits
+  // into the database file, so that its commits seldom wait for that (for
+  // serve's scheduler: see wal_checkpointer.h). Nothing for a stand-in.
+  // kStoreUnusable when the store cannot be opened again.
+  core::Status CheckpointInBackground();
 
  private:
   SqliteStore(std::unique_ptr<Db> db, std::string path, bool missing);
@@ -159,6 +165,8 @@ class SqliteStore final : public core::Store {
   std::unique_ptr<Db> db_;
   std::string path_;
   bool missing_;
+  // Declared after db_, so destroyed before it.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
 };
 
 }  // namespace vigy::storage

@@ -9,6 +9,7 @@
 
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_store.h"
+#include "storage/wal_checkpointer.h"
 
 namespace vigy::storage {
 
@@ -60,6 +61,14 @@ Status SqliteStore::RecordServeStop(int64_t pid, int64_t now_ms) {
 }
 
 Status SqliteStore::Checkpoint() { return db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
+
+Status SqliteStore::CheckpointInBackground() {
+  if (missing_ || checkpointer_) return Status::Ok();
+  Result<std::unique_ptr<WalCheckpointer>> checkpointer = WalCheckpointer::Start(*db_);
+  if (!checkpointer.ok()) return checkpointer.status();
+  checkpointer_ = std::move(checkpointer).value();
+  return Status::Ok();
+}
 
 Result<std::optional<ServeRecord>> SqliteStore::ReadServe() {
   Result<Statement> select = db_->Prepare(

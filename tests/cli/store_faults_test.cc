@@ -122,13 +122,17 @@ void RaiseFileSizeLimit(pid_t pid) {
   REQUIRE(prlimit(pid, RLIMIT_FSIZE, &own, nullptr) == 0);
 }
 
-// A program that keeps "n" and writes 40 KB of kv each tick: the store grows
-// quickly, and by commits much larger than anything else serve writes, so
-// the first write that no longer fits is a commit (its ticks stay in flight).
+// A program that keeps "n" and adds 40 KB of kv under a new key each tick:
+// the store grows quickly, and by commits much larger than anything else
+// serve writes, so the first write that no longer fits is a commit (its
+// ticks stay in flight). It only grows: once the database file is at the
+// limit, no checkpoint (serve's run beside its commits) can copy the log
+// into it and let the log start over, so nothing more fits until the limit
+// is raised.
 constexpr const char* kBulky =
     "(vigy-incr \"n\")\n"
-    "(vigy-set \"pad\" (str (vigy-tick-count) (string-join (map (lambda (i) \"0123456789\") "
-    "(range 4000)) \"\")))\n";
+    "(vigy-set (str \"pad\" (vigy-tick-count)) "
+    "(string-join (map (lambda (i) \"0123456789\") (range 4000)) \"\"))\n";
 
 TEST_CASE("disk full: serve reports it, keeps running, resumes when space returns, loses nothing") {
   Sandbox sandbox;
