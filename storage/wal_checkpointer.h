@@ -41,7 +41,8 @@ class WalCheckpointer {
   // what no reader still needs and never waits for a reader or a writer;
   // one that fails is tried again at the next wake, as SQLite's own are),
   // and `writer` still checkpoints itself from kWriterCheckpointPages on.
-  // kStoreUnusable when the store cannot be opened again.
+  // kStoreUnusable when the store cannot be opened again; kInvalidArgument
+  // for a database in memory, which has no log.
   //
   // Contract: `writer` outlives the checkpointer and is used on one thread.
   static core::Result<std::unique_ptr<WalCheckpointer>> Start(Db& writer);
