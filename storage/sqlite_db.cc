@@ -155,6 +155,8 @@ void Db::OnCommit(std::function<bool(int log_pages)> committed) {
       handle_,
       [](void* self, sqlite3* handle, const char* schema, int log_pages) {
         if (static_cast<Db*>(self)->on_commit_(log_pages)) {
+          // Not CheckpointPassive(): a failure here is ignored, as SQLite
+          // ignores its own, and must not become the connection's last error.
           sqlite3_wal_checkpoint_v2(handle, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
         }
         return SQLITE_OK;
