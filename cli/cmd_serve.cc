@@ -24,7 +24,7 @@
 #include "http/access_token.h"
 #include "http/listen_address.h"
 #include "http/server.h"
-#include "storage/serve_lock.h"
+#include "storage/store_open.h"
 
 namespace vigy::cli {
 namespace {
@@ -33,13 +33,15 @@ using core::Status;
 
 constexpr uint64_t kMaxKeepRuns = 1'000'000'000;
 constexpr uint64_t kMaxWorkers = 256;
-// How long a serve waits for the lock held by another (see ServeLock::Acquire).
+// How long a serve waits for the lock held by another (see LockStoreForServe).
 constexpr std::chrono::milliseconds kLockPatience(1000);
 
-// The serve lock, or kConflict naming the serve that holds it.
-core::Result<std::unique_ptr<storage::ServeLock>> LockStore(const GlobalOptions& global,
-                                                            const std::string& path) {
-  auto lock = storage::ServeLock::Acquire(path, kLockPatience);
+// The serve lock on the store at `location` (named `path` in messages), or
+// kConflict naming the serve that holds it.
+core::Result<std::unique_ptr<core::ServeGuard>> LockStore(const GlobalOptions& global,
+                                                          const std::string& path,
+                                                          const std::string& location) {
+  auto lock = storage::LockStoreForServe(location, kLockPatience);
   if (lock.ok() || lock.status().code() != Status::Code::kConflict) return lock;
   auto store = OpenStore(global, core::OpenMode::kExisting);
   if (!store.ok()) return lock.status();
@@ -79,7 +81,8 @@ struct HttpRequest {
   std::optional<http::AccessToken> token;  // from --http-token-file
 };
 
-core::Result<std::optional<HttpRequest>> ReadHttpOptions(const ServeOptions& options) {
+core::Result<std::optional<HttpRequest>> ReadHttpOptions(const ServeOptions& options,
+                                                         const GlobalOptions& global) {
   if (!options.http) {
     if (options.http_token_file) {
       return Status::InvalidArgument("--http-token-file needs --http ADDR");
@@ -89,6 +92,11 @@ core::Result<std::optional<HttpRequest>> ReadHttpOptions(const ServeOptions& opt
   auto address = http::ParseListenAddress(*options.http);
   if (!address.ok()) return address.status();
   HttpRequest request{*address, std::nullopt};
+  if (!options.http_token_file && StoreIsRemote(global)) {
+    return Status::InvalidArgument(
+        "--http on a PostgreSQL store needs --http-token-file FILE (there is no store file to "
+        "keep a token beside)");
+  }
   if (options.http_token_file) {
     auto token = http::ReadAccessToken(*options.http_token_file);
     if (!token.ok()) return token.status();
@@ -225,7 +233,7 @@ Status RunServe(const Invocation& inv, const ServeOptions& options) {
   if (std::optional<std::string> zone = core::TimeZone::LocalProblem()) {
     inv.out.PrintError(fmt::format("vigy: warning: {}\n", *zone));
   }
-  auto http_request = ReadHttpOptions(options);
+  auto http_request = ReadHttpOptions(options, inv.global);
   if (!http_request.ok()) return http_request.status();
   auto notify = ReadNotifyOptions(options);
   if (!notify.ok()) return notify.status();
@@ -235,14 +243,16 @@ Status RunServe(const Invocation& inv, const ServeOptions& options) {
   // --once pass over a store that does not exist has nothing to tick, and
   // leaves it uncreated, as every command but add and a lasting serve does.
   std::string path;
+  std::string location;
   {
     auto store =
         OpenStore(inv.global, options.once ? core::OpenMode::kExisting : core::OpenMode::kCreate);
     if (!store.ok()) return store.status();
     if ((*store)->missing()) return Status::Ok();
     path = (*store)->path();
+    location = (*store)->location();
   }
-  auto lock = LockStore(inv.global, path);
+  auto lock = LockStore(inv.global, path, location);
   if (!lock.ok()) return lock.status();
   scheduler_options.lock = lock->get();
 

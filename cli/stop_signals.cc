@@ -10,7 +10,7 @@
 
 #include "core/held_leases.h"
 #include "core/shell.h"
-#include "storage/sqlite_store.h"
+#include "storage/store_open.h"
 
 namespace vigy::cli {
 namespace {
@@ -53,7 +53,7 @@ void EndInterrupted(int signal) {
   std::vector<core::HeldLease> leases = core::EndHeldLeases();
   core::KillRunningShells();
   for (const core::HeldLease& lease : leases) {
-    auto store = storage::SqliteStore::Open(lease.store_path, storage::OpenMode::kExisting);
+    auto store = storage::OpenStore(lease.store_location, core::OpenMode::kExisting);
     if (store.ok()) (*store)->ReleaseTickLease(lease.vigy_id, lease.token);
   }
   std::string line = fmt::format("vigy: interrupted by {}", SignalName(signal));

@@ -12,7 +12,7 @@
 namespace vigy::core {
 
 struct HeldLease {
-  std::string store_path;
+  std::string store_location;  // Store::location()
   std::string vigy_id;
   std::string token;
 };

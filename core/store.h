@@ -38,8 +38,13 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Where the store is, as users name it in messages (for SQLite, the path).
+  // Where the store is, as users name it in messages (for SQLite, the path;
+  // for PostgreSQL, the location with any password masked).
   virtual const std::string& path() const = 0;
+  // Where the store is, as the command line opens it again (for SQLite, the
+  // path; for PostgreSQL, the location as given, password included): never
+  // shown to anyone.
+  virtual const std::string& location() const = 0;
   // Whether this is the empty stand-in for a store that does not exist
   // (OpenMode::kExisting).
   virtual bool missing() const = 0;

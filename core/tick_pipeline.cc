@@ -217,7 +217,7 @@ Result<TickLease> TickPipeline::TakeLease(const std::string& vigy_id, const std:
 Result<RunRecord> TickPipeline::Tick(const std::string& vigy_id, const TickOptions& options) {
   const std::string token = NewLeaseToken();
   // Noted before it is asked for, so a signal at any point finds it.
-  HeldLeaseNote note({store_.path(), vigy_id, token});
+  HeldLeaseNote note({store_.location(), vigy_id, token});
   const int64_t default_lease = LeaseDurationMs(Vigy{});
   Result<TickLease> taken = TakeLease(vigy_id, token, options);
   if (!taken.ok()) return taken.status();

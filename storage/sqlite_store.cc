@@ -8,6 +8,7 @@
 #include "storage/schema.h"
 #include "storage/sqlite_db.h"
 #include "storage/store_file.h"
+#include "storage/store_open.h"
 #include "storage/wal_checkpointer.h"
 
 namespace vigy::storage {
@@ -55,8 +56,8 @@ Status Configure(Db& db) {
   }
 }
 
-// The empty in-memory stand-in for a store file that does not exist.
-Result<std::unique_ptr<Db>> OpenStandIn(const std::string& path) {
+// The empty in-memory stand-in for a store that does not exist.
+Result<std::unique_ptr<Db>> OpenEmptyDb(const std::string& path) {
   Result<std::unique_ptr<Db>> db = Db::Open(":memory:", SqliteStore::kBusyTimeoutMs, path);
   if (!db.ok()) return db.status();
   if (Status s = Migrate(**db); !s.ok()) return s;
@@ -82,7 +83,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
   // An empty file (say, from touch) is a store nobody has written yet.
   bool absent = !size->has_value() || **size == 0;
   if (absent && mode == OpenMode::kExisting) {
-    Result<std::unique_ptr<Db>> db = OpenStandIn(path);
+    Result<std::unique_ptr<Db>> db = OpenEmptyDb(path);
     if (!db.ok()) return db.status();
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db), path, true));
   }
@@ -95,14 +96,27 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
 }
 
 SqliteStore::SqliteStore(std::unique_ptr<Db> db, std::string path, bool missing)
-    : db_(std::move(db)), path_(std::move(path)), missing_(missing) {}
+    : SqliteStore(std::move(db), path, path, missing) {}
+
+SqliteStore::SqliteStore(std::unique_ptr<Db> db, std::string path, std::string location,
+                         bool missing)
+    : db_(std::move(db)),
+      path_(std::move(path)),
+      location_(std::move(location)),
+      missing_(missing) {}
+
+Result<std::unique_ptr<core::Store>> SqliteStore::OpenStandIn(const std::string& shown_as,
+                                                              const std::string& location) {
+  Result<std::unique_ptr<Db>> db = OpenEmptyDb(shown_as);
+  if (!db.ok()) return db.status();
+  return std::unique_ptr<core::Store>(
+      new SqliteStore(std::move(*db), shown_as, location, /*missing=*/true));
+}
 
 SqliteStore::~SqliteStore() = default;
 
 Result<std::unique_ptr<core::Store>> SqliteStore::NewConnection() {
-  Result<std::unique_ptr<SqliteStore>> store = Open(path_, OpenMode::kExisting);
-  if (!store.ok()) return store.status();
-  return std::unique_ptr<core::Store>(std::move(store).value());
+  return OpenStore(location_, OpenMode::kExisting);
 }
 
 int64_t SqliteStore::prepare_count() const { return db_->prepare_count(); }

@@ -60,14 +60,21 @@ class SqliteStore final : public core::Store {
   // message says which chmod fixes it), when it is not an SQLite database or
   // belongs to another program, or when it was written by a newer vigy.
   static core::Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, OpenMode mode);
+  // The empty stand-in (OpenMode::kExisting) for the store at `location`
+  // that does not exist yet, named `shown_as` in messages; its new
+  // connections open `location` again (storage::OpenStore).
+  static core::Result<std::unique_ptr<core::Store>> OpenStandIn(const std::string& shown_as,
+                                                                const std::string& location);
 
   ~SqliteStore() override;
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   const std::string& path() const override { return path_; }
+  const std::string& location() const override { return location_; }
   bool missing() const override { return missing_; }
-  // Opens the same file again (kExisting); a stand-in opens a new stand-in.
+  // Opens the same store again (kExisting): a stand-in opens a new stand-in
+  // unless the store was created meanwhile.
   core::Result<std::unique_ptr<core::Store>> NewConnection() override;
   // Statements compiled so far on this connection; flat once warm.
   int64_t prepare_count() const;
@@ -136,6 +143,7 @@ class SqliteStore final : public core::Store {
 
  private:
   SqliteStore(std::unique_ptr<Db> db, std::string path, bool missing);
+  SqliteStore(std::unique_ptr<Db> db, std::string path, std::string location, bool missing);
 
   // Adds one to the change stamp; inside a write transaction.
   core::Status BumpChangeStamp();
@@ -164,6 +172,7 @@ class SqliteStore final : public core::Store {
 
   std::unique_ptr<Db> db_;
   std::string path_;
+  std::string location_;  // path_, but for a stand-in of another store
   bool missing_;
   // Declared after db_, so destroyed before it.
   std::unique_ptr<WalCheckpointer> checkpointer_;

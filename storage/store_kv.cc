@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "storage/row_codec.h"
+#include "storage/row_readers.h"
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_store.h"
 
@@ -10,14 +11,6 @@ namespace vigy::storage {
 using core::Result;
 using core::Status;
 using nlohmann::json;
-
-namespace {
-
-std::string KvWhat(const std::string& path, std::string_view id, std::string_view key) {
-  return fmt::format("store '{}': kv value '{}' of vigy {}", path, key, id);
-}
-
-}  // namespace
 
 Result<std::optional<json>> SqliteStore::KvGet(std::string_view id, std::string_view key) {
   Result<Statement> stmt =
@@ -80,19 +73,9 @@ Result<std::optional<StateSnapshot>> SqliteStore::GetState(std::string_view id) 
   Result<bool> row = stmt->Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<StateSnapshot>();
-  std::string what = fmt::format("store '{}': state of vigy {}", path_, id);
-  Result<json> desired = ParseJsonColumn(stmt->Text(0), what);
-  if (!desired.ok()) return desired.status();
-  Result<json> observed = ParseJsonColumn(stmt->Text(1), what);
-  if (!observed.ok()) return observed.status();
-  Result<std::vector<core::Condition>> conditions = DecodeConditions(stmt->Text(2), what);
-  if (!conditions.ok()) return conditions.status();
-  StateSnapshot snapshot;
-  snapshot.state.desired = std::move(desired).value();
-  snapshot.state.observed = std::move(observed).value();
-  snapshot.state.conditions = std::move(conditions).value();
-  snapshot.updated_at_ms = stmt->Int(3);
-  return std::optional<StateSnapshot>(std::move(snapshot));
+  Result<StateSnapshot> snapshot = ReadState(*stmt, path_, id);
+  if (!snapshot.ok()) return snapshot.status();
+  return std::optional<StateSnapshot>(std::move(snapshot).value());
 }
 
 }  // namespace vigy::storage

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "storage/row_codec.h"
+#include "storage/row_readers.h"
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_store.h"
 
@@ -14,44 +15,6 @@ using core::Result;
 using core::RunRecord;
 using core::Status;
 using nlohmann::json;
-
-namespace {
-
-constexpr std::string_view kRunColumns =
-    "id, vigy_id, vigy_name, revision, tick, started_at, ended_at, duration_ms, result, error, "
-    "log, events, metrics, trace, scheduled_at, seq";
-
-Result<RunRecord> ReadRun(const Statement& row, const std::string& path) {
-  RunRecord run;
-  run.id = row.Text(0);
-  run.vigy_id = row.Text(1);
-  run.vigy_name = row.Text(2);
-  run.revision = row.Text(3);
-  run.tick = row.Int(4);
-  run.started_at_ms = row.Int(5);
-  run.ended_at_ms = row.Int(6);
-  run.duration_ms = row.Int(7);
-  run.result = row.Text(8);
-  run.error = row.OptText(9);
-  run.scheduled_at_ms = row.OptInt(14);
-  run.seq = row.OptInt(15).value_or(0);
-  std::string what = fmt::format("store '{}': run {}", path, run.id);
-  auto log = DecodeLog(row.Text(10), what);
-  if (!log.ok()) return log.status();
-  auto events = DecodeEvents(row.Text(11), what);
-  if (!events.ok()) return events.status();
-  auto metrics = DecodeObject(row.Text(12), what);
-  if (!metrics.ok()) return metrics.status();
-  auto trace = DecodeObject(row.Text(13), what);
-  if (!trace.ok()) return trace.status();
-  run.log = std::move(log).value();
-  run.events = std::move(events).value();
-  run.metrics = std::move(metrics).value();
-  run.trace = std::move(trace).value();
-  return run;
-}
-
-}  // namespace
 
 Result<std::vector<RunRecord>> SqliteStore::ReadRuns(std::string_view sql,
                                                      const std::function<void(Statement&)>& bind) {
@@ -90,17 +53,9 @@ Status SqliteStore::AttachActions(std::vector<RunRecord>& runs) {
     if (!*row) break;
     auto it = by_id.find(stmt->Text(0));
     if (it == by_id.end()) continue;
-    core::ActionRecord action;
-    action.kind = stmt->Text(1);
-    if (std::optional<std::string> payload = stmt->OptText(2)) {
-      Result<json> parsed = ParseJsonColumn(
-          *payload, fmt::format("store '{}': an action payload of run {}", path_, it->first));
-      if (!parsed.ok()) return parsed.status();
-      action.payload = std::move(parsed).value();
-    }
-    action.result = stmt->OptText(3);
-    action.message = stmt->OptText(4);
-    it->second->actions.push_back(std::move(action));
+    Result<core::ActionRecord> action = ReadAction(*stmt, 1, path_, it->first);
+    if (!action.ok()) return action.status();
+    it->second->actions.push_back(std::move(action).value());
   }
   return Status::Ok();
 }

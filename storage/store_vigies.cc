@@ -4,8 +4,10 @@
 #include <algorithm>
 
 #include "storage/row_codec.h"
+#include "storage/row_readers.h"
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_store.h"
+#include "storage/vigy_lookup.h"
 
 namespace vigy::storage {
 
@@ -16,86 +18,11 @@ using core::VigyRuntime;
 
 namespace {
 
-constexpr size_t kMinIdPrefix = 4;
-constexpr size_t kIdLength = 16;
-constexpr size_t kMaxCandidatesShown = 10;
-
-// Columns 0-14 of a vigy row, then (in listings) 15-21 of its runtime and
-// 22-28 of its latest run. The program (column 2) comes from `p`, the vigy's
-// row in programs (see kVigiesWithPrograms), or is left empty.
-std::string VigyColumns(bool with_program) {
-  return fmt::format(
-      "v.id, v.name, {}, v.revision, v.schedule_kind, v.every_ms, v.cron, v.jitter_ms, "
-      "v.enabled, v.labels, v.timeout_ms, v.max_steps, v.handler, v.created_at, v.updated_at",
-      with_program ? "p.program" : "''");
-}
+// The program (column 2) comes from `p`, the vigy's row in programs.
 constexpr std::string_view kVigiesWithPrograms = "vigies v JOIN programs p ON p.vigy_id = v.id";
-constexpr int kVigyColumnCount = 15;
-
-constexpr std::string_view kRuntimeColumns =
-    "r.tick_count, r.last_tick_at, r.consecutive_failures, r.backoff_until, r.next_due_at, "
-    "r.last_result, r.last_run_at";
-constexpr int kRuntimeColumnCount = 7;
-
-constexpr std::string_view kRunSummaryColumns =
-    "lr.id, lr.tick, lr.result, lr.error, lr.started_at, lr.ended_at, lr.duration_ms";
-
 std::string SelectVigyWhere(std::string_view condition) {
   return fmt::format("SELECT {} FROM {} WHERE {}", VigyColumns(true), kVigiesWithPrograms,
                      condition);
-}
-
-Result<Vigy> ReadVigy(const Statement& row, const std::string& path) {
-  Vigy vigy;
-  vigy.id = row.Text(0);
-  vigy.name = row.Text(1);
-  vigy.program = row.Text(2);
-  vigy.revision = row.Text(3);
-  std::optional<core::ScheduleKind> kind = core::ParseScheduleKind(row.Text(4));
-  if (!kind) {
-    return Status::StoreUnusable(
-        fmt::format("store '{}': vigy '{}' has an unknown schedule kind", path, vigy.name));
-  }
-  vigy.schedule.kind = *kind;
-  vigy.schedule.every_ms = row.OptInt(5).value_or(0);
-  vigy.schedule.cron = row.Text(6);
-  vigy.schedule.jitter_ms = row.Int(7);
-  vigy.enabled = row.Int(8) != 0;
-  Result<core::Labels> labels =
-      DecodeLabels(row.Text(9), fmt::format("store '{}': labels of vigy '{}'", path, vigy.name));
-  if (!labels.ok()) return labels.status();
-  vigy.labels = std::move(labels).value();
-  vigy.timeout_ms = row.OptInt(10);
-  vigy.max_steps = row.OptInt(11);
-  vigy.handler = row.OptText(12);
-  vigy.created_at_ms = row.Int(13);
-  vigy.updated_at_ms = row.Int(14);
-  return vigy;
-}
-
-VigyRuntime ReadRuntime(const Statement& row, int first) {
-  VigyRuntime runtime;
-  runtime.tick_count = row.OptInt(first).value_or(0);
-  runtime.last_tick_ms = row.OptInt(first + 1).value_or(-1);
-  runtime.consecutive_failures = row.OptInt(first + 2).value_or(0);
-  runtime.backoff_until_ms = row.OptInt(first + 3).value_or(0);
-  runtime.next_due_ms = row.OptInt(first + 4);
-  runtime.last_result = row.OptText(first + 5);
-  runtime.last_run_at_ms = row.OptInt(first + 6).value_or(-1);
-  return runtime;
-}
-
-std::optional<RunSummary> ReadRunSummary(const Statement& row, int first) {
-  if (row.IsNull(first)) return std::nullopt;
-  RunSummary run;
-  run.id = row.Text(first);
-  run.tick = row.Int(first + 1);
-  run.result = row.Text(first + 2);
-  run.error = row.OptText(first + 3);
-  run.started_at_ms = row.Int(first + 4);
-  run.ended_at_ms = row.Int(first + 5);
-  run.duration_ms = row.Int(first + 6);
-  return run;
 }
 
 // Binds the schedule as its four columns hold it (every_ms only for
@@ -124,19 +51,6 @@ void BindVigy(Statement& stmt, const Vigy& vigy) {
       .BindOptText(12, vigy.handler)
       .BindInt(13, vigy.created_at_ms)
       .BindInt(14, vigy.updated_at_ms);
-}
-
-bool IsLowerHex(std::string_view text) {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-std::string Lowercase(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
 }
 
 }  // namespace
@@ -265,17 +179,10 @@ Result<Vigy> SqliteStore::FindVigy(std::string_view ref) {
     if (!row.ok()) return row.status();
     if (*row) return ReadVigy(*by_name, path_);
   }
-  std::string prefix = Lowercase(ref);
-  if (prefix.empty() || prefix.size() > kIdLength || !IsLowerHex(prefix)) {
-    return Status::NotFound(fmt::format("no such vigy '{}'", ref));
-  }
-  if (prefix.size() < kMinIdPrefix) {
-    return Status::NotFound(fmt::format(
-        "no such vigy '{}' (an id prefix needs at least {} characters)", ref, kMinIdPrefix));
-  }
-  // Every id starting with the prefix sorts between it and the prefix + 'g'.
+  Result<std::string> prefix = IdPrefixOf(ref);
+  if (!prefix.ok()) return prefix.status();
   static const std::string sql = SelectVigyWhere("v.id >= ?1 AND v.id < ?2 ORDER BY v.id LIMIT ?3");
-  Result<Statement> by_id = db_->Query(sql, prefix, prefix + "g", kMaxCandidatesShown + 1);
+  Result<Statement> by_id = db_->Query(sql, *prefix, IdPrefixEnd(*prefix), kIdPrefixQueryLimit);
   if (!by_id.ok()) return by_id.status();
   std::vector<Vigy> found;
   for (;;) {
@@ -286,16 +193,7 @@ Result<Vigy> SqliteStore::FindVigy(std::string_view ref) {
     if (!vigy.ok()) return vigy.status();
     found.push_back(std::move(vigy).value());
   }
-  if (found.empty()) return Status::NotFound(fmt::format("no such vigy '{}'", ref));
-  if (found.size() == 1) return std::move(found.front());
-  std::string candidates;
-  for (size_t i = 0; i < found.size() && i < kMaxCandidatesShown; ++i) {
-    if (i > 0) candidates += ", ";
-    candidates += fmt::format("{} ({})", found[i].id, found[i].name);
-  }
-  if (found.size() > kMaxCandidatesShown) candidates += ", ...";
-  return Status::InvalidArgument(
-      fmt::format("vigy id prefix '{}' is ambiguous: it matches {}", ref, candidates));
+  return PickIdPrefixMatch(ref, std::move(found));
 }
 
 Result<VigyRuntime> SqliteStore::GetRuntime(std::string_view id) {

@@ -1,0 +1,310 @@
+#include "storage/pg_conn.h"
+
+#include <fmt/format.h>
+#include <libpq-fe.h>
+
+#include <array>
+#include <charconv>
+#include <regex>
+
+namespace vigy::storage {
+
+using core::Result;
+using core::Status;
+
+namespace {
+
+constexpr std::string_view kUriScheme = "postgresql://";
+constexpr std::string_view kShortUriScheme = "postgres://";
+constexpr std::string_view kKeywordPrefix = "postgresql:";
+
+bool IsUri(std::string_view location) {
+  return location.starts_with(kUriScheme) || location.starts_with(kShortUriScheme);
+}
+
+// The first line of a libpq message, without its trailing newline.
+std::string FirstLine(const char* message) {
+  std::string_view text = message == nullptr ? "" : message;
+  text = text.substr(0, text.find('\n'));
+  return std::string(text.empty() ? "unknown error" : text);
+}
+
+void DiscardNotice(void* /*arg*/, const char* /*message*/) {}
+
+// SQLSTATE classes and codes (PostgreSQL's errcodes.txt).
+bool IsConflict(std::string_view state) {
+  return state == "40001" || state == "40P01" || state == "55P03" || state == "57014";
+}
+bool IsDataRefused(std::string_view state) {
+  return state.starts_with("22") || state.starts_with("23");
+}
+
+// Settings every store connection uses: a lock wait like SQLite's busy
+// timeout, and no notices on the terminal.
+Status ConfigureSession(pg_conn* handle) {
+  std::string sql =
+      fmt::format("SET lock_timeout = {}; SET client_min_messages = warning; SET TIME ZONE 'UTC'",
+                  PgConn::kLockTimeoutMs);
+  pg_result* result = PQexec(handle, sql.c_str());
+  bool ok = result != nullptr && PQresultStatus(result) == PGRES_COMMAND_OK;
+  std::string why = ok ? "" : FirstLine(PQerrorMessage(handle));
+  PQclear(result);
+  if (!ok) return Status::StoreUnusable(why);
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool IsPostgresLocation(std::string_view location) {
+  return IsUri(location) || location.starts_with(kKeywordPrefix);
+}
+
+std::string PostgresConninfo(std::string_view location) {
+  if (IsUri(location)) return std::string(location);
+  return std::string(location.substr(kKeywordPrefix.size()));
+}
+
+std::string MaskStoreLocation(std::string_view location) {
+  std::string shown(location);
+  if (IsUri(location)) {
+    // scheme://user:password@host...: the userinfo ends at the last '@'
+    // before the path or query.
+    size_t start = location.find("://") + 3;
+    size_t end = location.find_first_of("/?", start);
+    std::string_view authority = location.substr(
+        start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    size_t at = authority.rfind('@');
+    if (at != std::string_view::npos) {
+      size_t colon = authority.substr(0, at).find(':');
+      if (colon != std::string_view::npos) {
+        shown = fmt::format("{}****{}", location.substr(0, start + colon + 1),
+                            location.substr(start + at));
+      }
+    }
+    static const std::regex password_param(R"(([?&]password=)[^&]*)", std::regex::icase);
+    return std::regex_replace(shown, password_param, "$1****");
+  }
+  static const std::regex password_keyword(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s']+))",
+                                           std::regex::icase);
+  return std::regex_replace(shown, password_keyword, "$1****");
+}
+
+std::string PgTextArray(const std::vector<std::string>& values) {
+  std::string literal = "{";
+  for (const std::string& value : values) {
+    if (literal.size() > 1) literal += ',';
+    literal += '"';
+    for (char c : value) {
+      if (c == '"' || c == '\\') literal += '\\';
+      literal += c;
+    }
+    literal += '"';
+  }
+  literal += '}';
+  return literal;
+}
+
+// ---- PgRow, PgRows ----
+
+bool PgRow::IsNull(int column) const { return PQgetisnull(result_, row_, column) != 0; }
+
+int64_t PgRow::Int(int column) const { return OptInt(column).value_or(0); }
+
+std::string PgRow::Text(int column) const {
+  if (IsNull(column)) return "";
+  return std::string(PQgetvalue(result_, row_, column),
+                     static_cast<size_t>(PQgetlength(result_, row_, column)));
+}
+
+std::optional<int64_t> PgRow::OptInt(int column) const {
+  if (IsNull(column)) return std::nullopt;
+  const char* text = PQgetvalue(result_, row_, column);
+  const char* end = text + PQgetlength(result_, row_, column);
+  int64_t value = 0;
+  std::from_chars(text, end, value);
+  return value;
+}
+
+std::optional<std::string> PgRow::OptText(int column) const {
+  if (IsNull(column)) return std::nullopt;
+  return Text(column);
+}
+
+PgRows::PgRows(pg_result* result) : result_(result) {}
+PgRows::PgRows(PgRows&& other) noexcept : result_(other.result_) { other.result_ = nullptr; }
+PgRows& PgRows::operator=(PgRows&& other) noexcept {
+  if (this != &other) {
+    PQclear(result_);
+    result_ = other.result_;
+    other.result_ = nullptr;
+  }
+  return *this;
+}
+PgRows::~PgRows() { PQclear(result_); }
+
+int PgRows::size() const { return result_ == nullptr ? 0 : PQntuples(result_); }
+
+int64_t PgRows::affected() const {
+  if (result_ == nullptr) return 0;
+  std::string_view count = PQcmdTuples(result_);
+  int64_t value = 0;
+  std::from_chars(count.data(), count.data() + count.size(), value);
+  return value;
+}
+
+// ---- PgConn ----
+
+Result<std::unique_ptr<PgConn>> PgConn::Connect(std::string_view location) {
+  std::string conninfo = PostgresConninfo(location);
+  // Defaults first: what the location says overrides them (libpq takes the
+  // last value given for a keyword, the expanded dbname's in its place).
+  std::array<const char*, 9> keywords = {
+      "connect_timeout",     "keepalives",       "keepalives_idle",
+      "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+      "application_name",    "dbname",           nullptr};
+  std::array<const char*, 9> values = {
+      "10", "1", "5", "2", "3", "10000", "vigy", conninfo.c_str(), nullptr};
+  pg_conn* handle = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
+  std::string where = MaskStoreLocation(location);
+  if (handle == nullptr) {
+    return Status::StoreUnusable(fmt::format("cannot connect to store '{}': out of memory", where));
+  }
+  if (PQstatus(handle) != CONNECTION_OK) {
+    std::string why = FirstLine(PQerrorMessage(handle));
+    PQfinish(handle);
+    return Status::StoreUnusable(fmt::format("cannot connect to store '{}': {}", where, why));
+  }
+  PQsetNoticeProcessor(handle, DiscardNotice, nullptr);
+  if (Status s = ConfigureSession(handle); !s.ok()) {
+    PQfinish(handle);
+    return Status::StoreUnusable(fmt::format("store '{}': {}", where, s.message()));
+  }
+  return std::unique_ptr<PgConn>(new PgConn(handle, std::string(location)));
+}
+
+PgConn::PgConn(pg_conn* handle, std::string location)
+    : handle_(handle), location_(std::move(location)), where_(MaskStoreLocation(location_)) {}
+
+PgConn::~PgConn() { PQfinish(handle_); }
+
+void PgConn::ResetIfBroken() {
+  if (PQstatus(handle_) == CONNECTION_OK) return;
+  prepared_.clear();
+  ++generation_;
+  PQreset(handle_);
+  if (PQstatus(handle_) == CONNECTION_OK) {
+    PQsetNoticeProcessor(handle_, DiscardNotice, nullptr);
+    (void)ConfigureSession(handle_);
+  }
+}
+
+Status PgConn::Error(const pg_result* result) {
+  const char* state = result == nullptr ? nullptr : PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  if (state == nullptr || PQstatus(handle_) != CONNECTION_OK) {
+    last_error_store_failure_ = true;
+    return Status::StoreUnusable(
+        fmt::format("store '{}': {}", where_, FirstLine(PQerrorMessage(handle_))));
+  }
+  const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+  std::string message = FirstLine(primary != nullptr ? primary : PQresultErrorMessage(result));
+  last_error_store_failure_ = !IsDataRefused(state);
+  if (IsConflict(state)) {
+    return Status::Conflict(fmt::format("store '{}' is busy: {}", where_, message));
+  }
+  return Status::StoreUnusable(fmt::format("store '{}': {}", where_, message));
+}
+
+Result<PgRows> PgConn::Query(std::string_view sql, const std::vector<PgParam>& params) {
+  ResetIfBroken();
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const PgParam& param : params) {
+    if (param.text && param.text->find('\0') != std::string::npos) {
+      last_error_store_failure_ = false;
+      return Status::StoreUnusable(
+          fmt::format("store '{}': text with a NUL character cannot be stored", where_));
+    }
+    values.push_back(param.text ? param.text->c_str() : nullptr);
+  }
+  auto [it, inserted] = prepared_.try_emplace(std::string(sql));
+  if (inserted) {
+    it->second = fmt::format("vigy_{}", prepared_.size());
+    pg_result* prepared = PQprepare(handle_, it->second.c_str(), it->first.c_str(),
+                                    static_cast<int>(params.size()), nullptr);
+    if (prepared == nullptr || PQresultStatus(prepared) != PGRES_COMMAND_OK) {
+      Status s = Error(prepared);
+      PQclear(prepared);
+      prepared_.erase(it);
+      return s;
+    }
+    PQclear(prepared);
+  }
+  pg_result* result = PQexecPrepared(handle_, it->second.c_str(), static_cast<int>(values.size()),
+                                     values.data(), nullptr, nullptr, 0);
+  ExecStatusType status = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    Status s = Error(result);
+    PQclear(result);
+    return s;
+  }
+  return PgRows(result);
+}
+
+Result<std::string> PgConn::ExecForTag(std::string_view sql) {
+  ResetIfBroken();
+  std::string text(sql);
+  pg_result* result = PQexec(handle_, text.c_str());
+  ExecStatusType status = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    Status s = Error(result);
+    PQclear(result);
+    return s;
+  }
+  std::string tag = PQcmdStatus(result);
+  PQclear(result);
+  return tag;
+}
+
+Status PgConn::Exec(std::string_view sql) { return ExecForTag(sql).status(); }
+
+Result<int64_t> PgConn::QueryInt(std::string_view sql, const std::vector<PgParam>& params) {
+  Result<PgRows> rows = Query(sql, params);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty() || (*rows)[0].IsNull(0)) {
+    return Status::StoreUnusable(fmt::format("store '{}': a query returned no value", where_));
+  }
+  return (*rows)[0].Int(0);
+}
+
+// ---- PgTransaction ----
+
+Result<PgTransaction> PgTransaction::Begin(PgConn& conn) {
+  if (Status s = conn.Exec("BEGIN"); !s.ok()) return s;
+  PgTransaction tx(conn);
+  tx.generation_ = conn.generation_;
+  return tx;
+}
+
+PgTransaction::~PgTransaction() {
+  if (open_ && conn_->generation_ == generation_) (void)conn_->Exec("ROLLBACK");
+}
+
+Status PgTransaction::Commit() {
+  open_ = false;
+  // After a reconnect the transaction is gone, and COMMIT on the new
+  // connection would only warn: the work it held was lost.
+  if (conn_->generation_ != generation_) {
+    return Status::StoreUnusable(
+        fmt::format("store '{}': the connection was lost; nothing was written", conn_->where()));
+  }
+  Result<std::string> tag = conn_->ExecForTag("COMMIT");
+  if (!tag.ok()) return tag.status();
+  if (*tag != "COMMIT") {
+    return Status::StoreUnusable(fmt::format(
+        "store '{}': the transaction was aborted by an earlier error; nothing was written",
+        conn_->where()));
+  }
+  return Status::Ok();
+}
+
+}  // namespace vigy::storage
