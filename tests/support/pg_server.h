@@ -1,0 +1,66 @@
+// The PostgreSQL server the tests use: a private cluster listening only on a
+// Unix socket (tests/support/pg_cluster.sh), and a fresh database on it for
+// each test that wants one, dropped when the test is done with it.
+//
+// Under ctest the cluster is a fixture ("postgresql"), started before the
+// first test and stopped after the last; its socket directory comes in
+// VIGY_TEST_PG_SOCKET. A test binary run directly starts one of its own the
+// first time a test asks, and stops it when the process exits.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace vigy::testing {
+
+// The directory holding the cluster's socket (.s.PGSQL.5432): the
+// environment variable VIGY_TEST_PG_SOCKET when set; otherwise a cluster
+// started once per process in a private temporary directory, stopped and
+// removed at exit. Fails the calling test (doctest FAIL, naming why) if the
+// cluster cannot be started; a failed start is not retried.
+std::string PgSocketDir();
+
+// Stops the cluster (pg_ctl stop -m fast, keeping its files) and starts it
+// again on the same directory with the same settings, for tests of what
+// happens when the database goes away. Every test using the cluster at that
+// moment sees it go: the tests calling these must not run beside other
+// database tests (ctest runs tests one at a time unless given -j). Fail the
+// test if the script fails. Call PgStartCluster before any PgTestDatabase
+// is destroyed.
+void PgStopCluster();
+void PgStartCluster();
+
+// A fresh, empty database on the test cluster (named
+// vigy_t_<pid>_<counter>_<random>, owned by the superuser vigy_test), made
+// by the constructor and dropped WITH (FORCE) by the destructor, closing any
+// connection still open to it. The constructor fails the test if it cannot
+// make it; a failed drop is reported as a test failure but does not throw.
+class PgTestDatabase {
+ public:
+  PgTestDatabase();
+  ~PgTestDatabase();
+  PgTestDatabase(const PgTestDatabase&) = delete;
+  PgTestDatabase& operator=(const PgTestDatabase&) = delete;
+
+  const std::string& name() const { return name_; }
+  // A libpq URI for the database:
+  // postgresql:///NAME?host=<percent-encoded socket dir>&user=vigy_test
+  const std::string& uri() const { return uri_; }
+  // The same as a libpq keyword string: host=DIR dbname=NAME user=vigy_test
+  // (values single-quoted where libpq needs it).
+  std::string keyword_conninfo() const;
+
+  // Run `sql` on a fresh connection to the database, requiring success
+  // (REQUIRE). Exec takes one or more statements; QueryInt one statement
+  // giving one row with one non-null integer column, which it returns.
+  void Exec(std::string_view sql) const;
+  int64_t QueryInt(std::string_view sql) const;
+
+ private:
+  std::string socket_dir_;
+  std::string name_;
+  std::string uri_;
+};
+
+}  // namespace vigy::testing
