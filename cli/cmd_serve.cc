@@ -37,7 +37,8 @@ constexpr uint64_t kMaxWorkers = 256;
 constexpr std::chrono::milliseconds kLockPatience(1000);
 
 // The serve lock on the store at `location` (named `path` in messages), or
-// kConflict naming the serve that holds it.
+// kConflict naming the serve that holds it; null for a store shared by
+// serves, which takes no lock.
 core::Result<std::unique_ptr<core::ServeGuard>> LockStore(const GlobalOptions& global,
                                                           const std::string& path,
                                                           const std::string& location) {

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -122,20 +123,35 @@ Result<HealthReport> CheckHealth(Store& store, int64_t stale_after_ms, int64_t n
   auto serve = store.ReadServe();
   if (!serve.ok()) return serve.status();
   report.serve = *serve;
+  if (store.SharedByServes()) {
+    auto serves = store.ListServes();
+    if (!serves.ok()) return serves.status();
+    report.serves = std::move(serves).value();
+  }
   if (auto problem = ServeProblem(report.serve, store.path(), now_ms)) {
     report.problems.push_back(*problem);
     return report;
   }
-  // The vigies this serve ticks: enabled, scheduled, and picked by its selector.
-  Result<Selector> selector = Selector();
-  if (!report.serve->selector.empty()) selector = ParseSelector(report.serve->selector);
-  if (!selector.ok()) return selector.status();
+  // The vigies the live serves tick: enabled, scheduled, and picked by the
+  // selector of one of them.
+  std::vector<Selector> selectors;
+  for (const ServeRecord& serve :
+       report.serves.empty() ? std::vector<ServeRecord>{*report.serve} : report.serves) {
+    if (!ServeIsLive(serve, now_ms)) continue;
+    Result<Selector> selector = Selector();
+    if (!serve.selector.empty()) selector = ParseSelector(serve.selector);
+    if (!selector.ok()) return selector.status();
+    selectors.push_back(std::move(selector).value());
+  }
   auto listings = store.ListVigies();
   if (!listings.ok()) return listings.status();
   for (const VigyListing& listing : *listings) {
     const Vigy& vigy = listing.vigy;
     if (!vigy.enabled || vigy.schedule.kind == ScheduleKind::kNone) continue;
-    if (!selector->Matches(vigy.labels)) continue;
+    if (std::none_of(selectors.begin(), selectors.end(),
+                     [&vigy](const Selector& s) { return s.Matches(vigy.labels); })) {
+      continue;
+    }
     if (auto problem = VigyProblem(listing, stale_after_ms, now_ms)) {
       report.problems.push_back(*problem);
     }
@@ -143,20 +159,31 @@ Result<HealthReport> CheckHealth(Store& store, int64_t stale_after_ms, int64_t n
   return report;
 }
 
+namespace {
+
+nlohmann::json ServeJson(const ServeRecord& serve, int64_t now_ms) {
+  nlohmann::json s;
+  s["pid"] = serve.pid;
+  s["host"] = serve.host;
+  s["started_at"] = FormatRfc3339Ms(serve.started_at_ms);
+  s["heartbeat_at"] = FormatRfc3339Ms(serve.heartbeat_at_ms);
+  if (serve.stopped_at_ms) s["stopped_at"] = FormatRfc3339Ms(*serve.stopped_at_ms);
+  if (!serve.selector.empty()) s["selector"] = serve.selector;
+  s["live"] = ServeIsLive(serve, now_ms);
+  return s;
+}
+
+}  // namespace
+
 nlohmann::json ToJson(const HealthReport& report) {
   nlohmann::json j;
   j["ok"] = report.ok();
-  if (report.serve) {
-    const ServeRecord& serve = *report.serve;
-    nlohmann::json s;
-    s["pid"] = serve.pid;
-    s["host"] = serve.host;
-    s["started_at"] = FormatRfc3339Ms(serve.started_at_ms);
-    s["heartbeat_at"] = FormatRfc3339Ms(serve.heartbeat_at_ms);
-    if (serve.stopped_at_ms) s["stopped_at"] = FormatRfc3339Ms(*serve.stopped_at_ms);
-    if (!serve.selector.empty()) s["selector"] = serve.selector;
-    s["live"] = ServeIsLive(serve, report.checked_at_ms);
-    j["serve"] = std::move(s);
+  if (report.serve) j["serve"] = ServeJson(*report.serve, report.checked_at_ms);
+  if (!report.serves.empty()) {
+    j["serves"] = nlohmann::json::array();
+    for (const ServeRecord& serve : report.serves) {
+      j["serves"].push_back(ServeJson(serve, report.checked_at_ms));
+    }
   }
   j["problems"] = nlohmann::json::array();
   for (const HealthProblem& problem : report.problems) {

@@ -1,6 +1,7 @@
 // Whether serve keeps up: a serve is live on the store (its heartbeat is
 // fresh) and no enabled, scheduled vigy it ticks has a failed latest run or
-// a next tick overdue by more than `stale_after_ms`. What `vigy health` and
+// a next tick overdue by more than `stale_after_ms`. On a store shared by
+// serves, the vigies checked are those any live serve's selector picks. What `vigy health` and
 // GET /v1/health report, in the same words.
 #pragma once
 
@@ -22,7 +23,12 @@ struct HealthProblem {
 };
 
 struct HealthReport {
-  std::optional<ServeRecord> serve;  // unset when no serve ever ran
+  // The serve heard from last (a live one when any is); unset when no serve
+  // ever ran.
+  std::optional<ServeRecord> serve;
+  // Every serve a store shared by serves knows of (see
+  // Store::SharedByServes), that one first; empty for other stores.
+  std::vector<ServeRecord> serves;
   std::vector<HealthProblem> problems;
   int64_t checked_at_ms = 0;
 
@@ -35,7 +41,8 @@ struct HealthReport {
 Result<HealthReport> CheckHealth(Store& store, int64_t stale_after_ms, int64_t now_ms);
 
 // {"ok", "serve"?: {pid, host, started_at, heartbeat_at, stopped_at?,
-// selector?, live}, "problems": [{"vigy"?, "kind", "message"}]}
+// selector?, live}, "serves"?: [the same, for each serve of a shared store],
+// "problems": [{"vigy"?, "kind", "message"}]}
 nlohmann::json ToJson(const HealthReport& report);
 
 }  // namespace vigy::core

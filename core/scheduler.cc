@@ -42,10 +42,11 @@ struct Scheduler::Finished {
 
 namespace {
 
-std::string HostName() {
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) != 0) return "";
-  return name;
+// Whether the tick planned for `due_ms` was already run by another serve:
+// every commit records the next tick its serve planned, so a plan later
+// than ours means someone ticked it since we planned.
+bool TickedElsewhere(const VigyRuntime& runtime, int64_t due_ms) {
+  return runtime.next_due_ms && *runtime.next_due_ms > due_ms;
 }
 
 bool Wanted(const VigyListing& listing, const std::optional<Selector>& selector,
@@ -147,19 +148,32 @@ Result<SchedulerSummary> Scheduler::Run() {
   return summary_;
 }
 
+Status Scheduler::ReleaseLeasesOfGoneServes(int64_t now) {
+  Result<std::vector<ServeRecord>> serves = store_.ListServes();
+  if (!serves.ok()) return serves.status();
+  for (const ServeRecord& serve : *serves) {
+    if (serve.lease_prefix == LeaseTokenPrefix()) continue;
+    // On a store served by one serve at a time, holding the serve lock means
+    // the previous serve is gone; on a shared one, a serve is gone once its
+    // heartbeat went stale. Its leases are left over from ticks it never
+    // finished, and the vigies it held are ticked here from now on.
+    if (store_.SharedByServes() && ServeIsLive(serve, now)) continue;
+    if (!released_serves_.insert(serve.lease_prefix).second) continue;
+    Result<int64_t> released = store_.ReleaseLeasesWithPrefix(serve.lease_prefix);
+    if (!released.ok()) {
+      released_serves_.erase(serve.lease_prefix);
+      return released.status();
+    }
+  }
+  return Status::Ok();
+}
+
 Status Scheduler::Start() {
   const int64_t now = clock_.NowMs();
-  Result<std::optional<ServeRecord>> previous = store_.ReadServe();
-  if (!previous.ok()) return previous.status();
-  // Holding the serve lock means the previous serve is gone: its leases are
-  // left over from ticks it never finished.
-  if (*previous && (*previous)->lease_prefix != LeaseTokenPrefix()) {
-    Result<int64_t> released = store_.ReleaseLeasesWithPrefix((*previous)->lease_prefix);
-    if (!released.ok()) return released.status();
-  }
+  if (Status s = ReleaseLeasesOfGoneServes(now); !s.ok()) return s;
   ServeRecord self;
   self.pid = getpid();
-  self.host = HostName();
+  self.host = ThisHost();
   self.lease_prefix = LeaseTokenPrefix();
   self.selector = options_.selector_text;
   self.version = options_.version;
@@ -284,8 +298,10 @@ Status Scheduler::Heartbeat() {
     StoreFailed(s);
     return Status::Ok();
   }
-  Status s = store_.RecordServeHeartbeat(getpid(), clock_.NowMs());
+  const int64_t now = clock_.NowMs();
+  Status s = store_.RecordServeHeartbeat(getpid(), now);
   if (s.code() == Status::Code::kConflict) return s;
+  if (s.ok() && store_.SharedByServes()) s = ReleaseLeasesOfGoneServes(now);
   if (!s.ok()) StoreFailed(s);
   return Status::Ok();
 }
@@ -318,7 +334,13 @@ void Scheduler::LeaseDue() {
       continue;
     }
     Tracked& tracked = *it->second;
-    if (attempt.acquired()) {
+    if (attempt.acquired() && TickedElsewhere(attempt.lease->runtime, tracked.planned_due_ms)) {
+      // Another serve sharing the store ticked it for this due time and
+      // planned its next tick: follow that plan.
+      store_.ReleaseTickLease(tracked.id, attempt.lease->token);
+      tracked.planned_due_ms = *attempt.lease->runtime.next_due_ms;
+      timers_.Schedule(tracked.id, tracked.planned_due_ms);
+    } else if (attempt.acquired()) {
       tracked.in_flight = true;
       ++in_flight_;
       Dispatch(std::move(*attempt.lease), tracked.planned_due_ms);

@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -144,6 +145,9 @@ class Scheduler {
   void Track(const VigyListing& listing);
   void Drop(const std::string& id, std::string_view why);
   Status Heartbeat();
+  // Gives up the leases of serves that are gone (see Store::SharedByServes),
+  // once per serve.
+  Status ReleaseLeasesOfGoneServes(int64_t now);
   void CommitFinished();
   void LeaseDue();
   void Dispatch(TickLease lease, int64_t due_ms);
@@ -173,8 +177,10 @@ class Scheduler {
   int64_t next_heartbeat_ms_ = 0;
   int64_t store_retry_at_ms_ = 0;
   bool store_failing_ = false;
-  std::string store_error_;      // the latest failure's message
-  bool store_replaced_ = false;  // the store's path names another file now
+  std::string store_error_;  // the latest failure's message
+  bool store_replaced_ = false;
+  // The lease prefixes of gone serves whose leases were released.
+  std::set<std::string> released_serves_;  // the store's path names another file now
   SchedulerSummary summary_;
 
   std::mutex finished_mutex_;

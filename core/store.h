@@ -184,17 +184,28 @@ class Store {
   virtual Result<int64_t> ReleaseLeasesWithPrefix(std::string_view prefix) = 0;
 
   // ---- serve ----
+  //
+  // Every running serve keeps a serve row. A store that serves one at a time
+  // (SQLite: serve holds a lock on the file) has one row, the latest
+  // serve's; a store shared by serves (PostgreSQL: any number of serves, on
+  // any hosts, take turns by the leases) keeps a row per serve process.
 
-  // Replaces the serve row with `serve` (a serve starting up).
+  // Whether many serves may run on this store at once.
+  virtual bool SharedByServes() const = 0;
+  // Records `serve` starting up: replaces the serve row, or (shared) the row
+  // of the same process on the same host, and adds it otherwise.
   virtual Status RecordServeStart(const ServeRecord& serve) = 0;
-  // Sets heartbeat_at of the serve row of process `pid`; kConflict if the
-  // row now belongs to another serve.
+  // Sets heartbeat_at of the serve row of process `pid` on this host;
+  // kConflict if there is no such row (it now belongs to another serve).
   virtual Status RecordServeHeartbeat(int64_t pid, int64_t now_ms) = 0;
-  // Sets stopped_at (and heartbeat_at) of the serve row of process `pid`;
-  // kConflict, changing nothing, if the row now belongs to another serve.
+  // Sets stopped_at (and heartbeat_at) of the serve row of process `pid` on
+  // this host; kConflict, changing nothing, if there is no such row.
   virtual Status RecordServeStop(int64_t pid, int64_t now_ms) = 0;
-  // The serve row; unset when no serve ever ran on this store.
+  // The serve row heard from last (shared: a running serve's before any
+  // stopped one's); unset when no serve ever ran on this store.
   virtual Result<std::optional<ServeRecord>> ReadServe() = 0;
+  // Every serve row, the one ReadServe gives first.
+  virtual Result<std::vector<ServeRecord>> ListServes() = 0;
   // Leaves nothing this connection committed outside the store proper (for
   // SQLite: moves the WAL into the database file and truncates it). For a
   // serve whose store was deleted or replaced under it: what it left beside

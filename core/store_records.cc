@@ -11,15 +11,13 @@
 #include <random>
 
 namespace vigy::core {
-namespace {
+namespace {}  // namespace
 
 std::string ThisHost() {
   char name[HOST_NAME_MAX + 1] = {};
   if (::gethostname(name, sizeof name - 1) != 0) return std::string();
   return std::string(name);
 }
-
-}  // namespace
 
 bool ServeIsLive(const ServeRecord& serve, int64_t now_ms) {
   if (serve.stopped_at_ms) return false;

@@ -120,6 +120,9 @@ struct ServeRecord {
 inline constexpr int64_t kServeHeartbeatMs = 1000;
 inline constexpr int64_t kServeStaleMs = 5000;
 
+// This host's name (gethostname), as serve rows record it; empty if unknown.
+std::string ThisHost();
+
 // Whether `serve` describes a serve that is running now: it did not stop
 // cleanly, its heartbeat is at most kServeStaleMs old, and (when it runs on
 // this host) its process still exists.

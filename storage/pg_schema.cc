@@ -114,15 +114,15 @@ CREATE TABLE kv (
 );
 
 CREATE TABLE serve (
-  id           INTEGER PRIMARY KEY CHECK (id = 1),
-  pid          BIGINT NOT NULL,
   host         TEXT NOT NULL,
+  pid          BIGINT NOT NULL,
   lease_prefix TEXT NOT NULL,
   selector     TEXT NOT NULL,
   version      TEXT NOT NULL,
   started_at   BIGINT NOT NULL,
   heartbeat_at BIGINT NOT NULL,
-  stopped_at   BIGINT
+  stopped_at   BIGINT,
+  PRIMARY KEY (host, pid)
 );
 )sql",
   };

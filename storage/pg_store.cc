@@ -56,72 +56,90 @@ Status PgStore::RequireVigy(std::string_view id) {
   return Status::Ok();
 }
 
-// ---- the serve row ----
+// ---- the serve rows ----
 
 Status PgStore::RecordServeStart(const core::ServeRecord& serve) {
-  return conn_
-      ->Run(
-          "INSERT INTO serve (id, pid, host, lease_prefix, selector, version, started_at, "
-          "heartbeat_at, stopped_at) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8) "
-          "ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, "
-          "lease_prefix = excluded.lease_prefix, selector = excluded.selector, "
-          "version = excluded.version, started_at = excluded.started_at, "
-          "heartbeat_at = excluded.heartbeat_at, stopped_at = excluded.stopped_at",
-          serve.pid, serve.host, serve.lease_prefix, serve.selector, serve.version,
-          serve.started_at_ms, serve.heartbeat_at_ms, serve.stopped_at_ms)
-      .status();
+  Result<PgTransaction> tx = PgTransaction::Begin(*conn_);
+  if (!tx.ok()) return tx.status();
+  if (Status s = conn_
+                     ->Run("DELETE FROM serve WHERE heartbeat_at < $1",
+                           serve.started_at_ms - kForgetServeMs)
+                     .status();
+      !s.ok())
+    return s;
+  if (Status s =
+          conn_
+              ->Run("INSERT INTO serve (host, pid, lease_prefix, selector, version, started_at, "
+                    "heartbeat_at, stopped_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+                    "ON CONFLICT (host, pid) DO UPDATE SET lease_prefix = excluded.lease_prefix, "
+                    "selector = excluded.selector, version = excluded.version, "
+                    "started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, "
+                    "stopped_at = excluded.stopped_at",
+                    serve.host, serve.pid, serve.lease_prefix, serve.selector, serve.version,
+                    serve.started_at_ms, serve.heartbeat_at_ms, serve.stopped_at_ms)
+              .status();
+      !s.ok())
+    return s;
+  return tx->Commit();
 }
 
 namespace {
 
-// Why the serve row no longer belongs to process `pid`.
-Status NotOurServe(const std::string& where, int64_t pid,
-                   const Result<std::optional<core::ServeRecord>>& row) {
-  if (!row.ok()) return row.status();
-  if (!row->has_value()) {
-    return Status::Conflict(
-        fmt::format("store '{}' has no serve record for process {} any more", where, pid));
-  }
-  const core::ServeRecord& other = **row;
+Status NoServeRow(const std::string& where, int64_t pid) {
   return Status::Conflict(
-      fmt::format("store '{}' is now served by process {} on {}", where, other.pid, other.host));
+      fmt::format("store '{}' has no serve record for process {} on {} any more", where, pid,
+                  core::ThisHost()));
 }
+
+constexpr std::string_view kSelectServes =
+    "SELECT pid, host, lease_prefix, selector, version, started_at, heartbeat_at, stopped_at "
+    "FROM serve ORDER BY stopped_at IS NULL DESC, heartbeat_at DESC, started_at DESC, host, pid";
 
 }  // namespace
 
 Status PgStore::RecordServeHeartbeat(int64_t pid, int64_t now_ms) {
   Result<PgRows> updated =
-      conn_->Run("UPDATE serve SET heartbeat_at = $2 WHERE id = 1 AND pid = $1", pid, now_ms);
+      conn_->Run("UPDATE serve SET heartbeat_at = $3 WHERE host = $1 AND pid = $2",
+                 core::ThisHost(), pid, now_ms);
   if (!updated.ok()) return updated.status();
-  if (updated->affected() == 0) return NotOurServe(path(), pid, ReadServe());
+  if (updated->affected() == 0) return NoServeRow(path(), pid);
   return Status::Ok();
 }
 
 Status PgStore::RecordServeStop(int64_t pid, int64_t now_ms) {
-  Result<PgRows> updated = conn_->Run(
-      "UPDATE serve SET heartbeat_at = $2, stopped_at = $2 WHERE id = 1 AND pid = $1", pid, now_ms);
+  Result<PgRows> updated =
+      conn_->Run("UPDATE serve SET heartbeat_at = $3, stopped_at = $3 WHERE host = $1 AND pid = $2",
+                 core::ThisHost(), pid, now_ms);
   if (!updated.ok()) return updated.status();
-  if (updated->affected() == 0) return NotOurServe(path(), pid, ReadServe());
+  if (updated->affected() == 0) return NoServeRow(path(), pid);
   return Status::Ok();
 }
 
-Result<std::optional<core::ServeRecord>> PgStore::ReadServe() {
-  Result<PgRows> rows = conn_->Run(
-      "SELECT pid, host, lease_prefix, selector, version, started_at, heartbeat_at, stopped_at "
-      "FROM serve WHERE id = 1");
+Result<std::vector<core::ServeRecord>> PgStore::ListServes() {
+  Result<PgRows> rows = conn_->Run(kSelectServes);
   if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<core::ServeRecord>();
-  PgRow row = (*rows)[0];
-  core::ServeRecord serve;
-  serve.pid = row.Int(0);
-  serve.host = row.Text(1);
-  serve.lease_prefix = row.Text(2);
-  serve.selector = row.Text(3);
-  serve.version = row.Text(4);
-  serve.started_at_ms = row.Int(5);
-  serve.heartbeat_at_ms = row.Int(6);
-  serve.stopped_at_ms = row.OptInt(7);
-  return std::optional<core::ServeRecord>(std::move(serve));
+  std::vector<core::ServeRecord> serves;
+  for (int i = 0; i < rows->size(); ++i) {
+    PgRow row = (*rows)[i];
+    core::ServeRecord serve;
+    serve.pid = row.Int(0);
+    serve.host = row.Text(1);
+    serve.lease_prefix = row.Text(2);
+    serve.selector = row.Text(3);
+    serve.version = row.Text(4);
+    serve.started_at_ms = row.Int(5);
+    serve.heartbeat_at_ms = row.Int(6);
+    serve.stopped_at_ms = row.OptInt(7);
+    serves.push_back(std::move(serve));
+  }
+  return serves;
+}
+
+Result<std::optional<core::ServeRecord>> PgStore::ReadServe() {
+  Result<std::vector<core::ServeRecord>> serves = ListServes();
+  if (!serves.ok()) return serves.status();
+  if (serves->empty()) return std::optional<core::ServeRecord>();
+  return std::optional<core::ServeRecord>(std::move(serves->front()));
 }
 
 Status PgStore::Checkpoint() { return Status::Ok(); }

@@ -92,7 +92,9 @@ class PgStore final : public core::Store {
   // ---- ticks (pg_store_tick.cc) ----
   // A batch of leases is one transaction; so is a batch of commits, which
   // first takes the run sequence's row, so commits of all processes take
-  // turns and number their runs in commit order.
+  // turns and number their runs in commit order. Leases are timed by the
+  // database's clock (`now_ms` is not used), and a commit whose lease
+  // expired is refused (kConflict) even if nobody took the lease since.
   core::Result<core::LeaseAttempt> TryAcquireTickLease(std::string_view id,
                                                        const std::string& token,
                                                        int64_t duration_ms,
@@ -107,10 +109,15 @@ class PgStore final : public core::Store {
   core::Result<int64_t> ReleaseLeasesWithPrefix(std::string_view prefix) override;
 
   // ---- serve (pg_store.cc) ----
+  // A row per serve process, keyed by host and pid. A serve starting up
+  // also forgets the rows of serves not heard from for kForgetServeMs.
+  static constexpr int64_t kForgetServeMs = 24 * 60 * 60 * 1000;
+  bool SharedByServes() const override { return true; }
   core::Status RecordServeStart(const core::ServeRecord& serve) override;
   core::Status RecordServeHeartbeat(int64_t pid, int64_t now_ms) override;
   core::Status RecordServeStop(int64_t pid, int64_t now_ms) override;
   core::Result<std::optional<core::ServeRecord>> ReadServe() override;
+  core::Result<std::vector<core::ServeRecord>> ListServes() override;
   // Nothing to do: the server keeps what was committed.
   core::Status Checkpoint() override;
 

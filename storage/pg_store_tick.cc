@@ -24,16 +24,22 @@ using core::TickLease;
 
 namespace {
 
+// The database's clock, in epoch milliseconds: leases are timed by it, not
+// by the clocks of the hosts that take them.
+constexpr std::string_view kDbNowMs = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+
 // Everything a lease starts from, for the vigies locked in `ids`: the vigy,
 // its runtime and state (kVigyColumns, kRuntimeColumns, then lease_owner,
-// lease_until, then the state's four columns), by id.
+// lease_until, then the state's four columns, then the database's clock),
+// by id.
 constexpr std::string_view kLeaseRowsFormat =
     "SELECT {}, {}, r.lease_owner, r.lease_until, s.desired, s.observed, s.conditions, "
-    "s.updated_at FROM vigies v JOIN programs p ON p.vigy_id = v.id "
+    "s.updated_at, {} FROM vigies v JOIN programs p ON p.vigy_id = v.id "
     "JOIN runtime r ON r.vigy_id = v.id LEFT JOIN state s ON s.vigy_id = v.id "
     "WHERE v.id = ANY($1::text[]) ORDER BY v.id FOR UPDATE OF r";
 constexpr int kLeaseOwnerColumn = kVigyColumnCount + kRuntimeColumnCount;
 constexpr int kStateColumn = kLeaseOwnerColumn + 2;
+constexpr int kDbNowColumn = kStateColumn + 4;
 
 // The state columns of a lease row, read by ReadState's column numbers.
 class StateColumns {
@@ -51,9 +57,9 @@ class StateColumns {
 
 Result<std::vector<LeaseAttempt>> PgStore::LeaseInTransaction(
     const std::vector<std::string>& ids, const std::vector<std::string>& tokens,
-    const std::function<int64_t(const core::Vigy&)>& duration_for, int64_t now_ms) {
+    const std::function<int64_t(const core::Vigy&)>& duration_for, int64_t /*now_ms*/) {
   static const std::string sql =
-      fmt::format(fmt::runtime(kLeaseRowsFormat), VigyColumns(true), kRuntimeColumns);
+      fmt::format(fmt::runtime(kLeaseRowsFormat), VigyColumns(true), kRuntimeColumns, kDbNowMs);
   Result<PgRows> rows = conn_->Run(sql, PgTextArray(ids));
   if (!rows.ok()) return rows.status();
   std::map<std::string, int, std::less<>> row_of;
@@ -67,6 +73,7 @@ Result<std::vector<LeaseAttempt>> PgStore::LeaseInTransaction(
     auto found = row_of.find(ids[i]);
     if (found == row_of.end()) continue;  // gone: no lease, no name
     PgRow row = (*rows)[found->second];
+    const int64_t now_ms = row.Int(kDbNowColumn);
     LeaseAttempt& attempt = attempts[i];
     attempt.vigy_name = row.Text(1);
     std::optional<std::string> owner = row.OptText(kLeaseOwnerColumn);
@@ -171,14 +178,16 @@ namespace {
 // within the caller's transaction. Each returns the first error.
 
 // The commit still holds the vigy's lease: kNotFound when the vigy was
-// removed, kConflict when it was removed and added again or another tick
-// took the lease over. Locks the vigy's runtime row.
+// removed, kConflict when it was removed and added again, another tick took
+// the lease over, or the lease expired (by the database's clock), whether or
+// not anyone took it since. Locks the vigy's runtime row.
 Status CheckLeaseHeld(PgConn& conn, const TickCommit& commit) {
   const core::RunRecord& run = commit.run;
-  Result<PgRows> owner = conn.Run(
-      "SELECT r.lease_owner, v.created_at FROM vigies v JOIN runtime r ON r.vigy_id = v.id "
-      "WHERE v.id = $1 FOR UPDATE OF r",
-      commit.vigy_id);
+  static const std::string sql = fmt::format(
+      "SELECT r.lease_owner, v.created_at, r.lease_until, {} FROM vigies v "
+      "JOIN runtime r ON r.vigy_id = v.id WHERE v.id = $1 FOR UPDATE OF r",
+      kDbNowMs);
+  Result<PgRows> owner = conn.Run(sql, commit.vigy_id);
   if (!owner.ok()) return owner.status();
   if (owner->empty()) {
     return Status::NotFound(fmt::format(
@@ -196,6 +205,11 @@ Status CheckLeaseHeld(PgConn& conn, const TickCommit& commit) {
         "tick {} of vigy '{}' no longer holds its lease (it ran past the lease and another "
         "tick took over); its run was not recorded",
         run.tick, run.vigy_name));
+  }
+  if (row.Int(2) <= row.Int(3)) {
+    return Status::Conflict(
+        fmt::format("tick {} of vigy '{}' outlived its lease; its run was not recorded", run.tick,
+                    run.vigy_name));
   }
   return Status::Ok();
 }

@@ -129,10 +129,12 @@ class SqliteStore final : public core::Store {
   core::Result<int64_t> ReleaseLeasesWithPrefix(std::string_view prefix) override;
 
   // ---- serve (store_serve.cc) ----
+  bool SharedByServes() const override { return false; }
   core::Status RecordServeStart(const ServeRecord& serve) override;
   core::Status RecordServeHeartbeat(int64_t pid, int64_t now_ms) override;
   core::Status RecordServeStop(int64_t pid, int64_t now_ms) override;
   core::Result<std::optional<ServeRecord>> ReadServe() override;
+  core::Result<std::vector<ServeRecord>> ListServes() override;
   // PRAGMA wal_checkpoint(TRUNCATE).
   core::Status Checkpoint() override;
   // From now on, a thread of its own copies what this connection commits

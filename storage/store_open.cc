@@ -1,7 +1,6 @@
 #include "storage/store_open.h"
 
 #include "storage/pg_conn.h"
-#include "storage/pg_serve_lock.h"
 #include "storage/pg_store.h"
 #include "storage/serve_lock.h"
 #include "storage/sqlite_store.h"
@@ -18,11 +17,7 @@ core::Result<std::unique_ptr<core::Store>> OpenStore(const std::string& location
 
 core::Result<std::unique_ptr<core::ServeGuard>> LockStoreForServe(
     const std::string& location, std::chrono::milliseconds patience) {
-  if (IsPostgresLocation(location)) {
-    core::Result<std::unique_ptr<PgServeLock>> lock = PgServeLock::Acquire(location, patience);
-    if (!lock.ok()) return lock.status();
-    return std::unique_ptr<core::ServeGuard>(std::move(lock).value());
-  }
+  if (IsPostgresLocation(location)) return std::unique_ptr<core::ServeGuard>();
   core::Result<std::unique_ptr<ServeLock>> lock = ServeLock::Acquire(location, patience);
   if (!lock.ok()) return lock.status();
   return std::unique_ptr<core::ServeGuard>(std::move(lock).value());

@@ -17,10 +17,10 @@ namespace vigy::storage {
 core::Result<std::unique_ptr<core::Store>> OpenStore(const std::string& location,
                                                      core::OpenMode mode);
 
-// The lock a serve holds on the store at `location` while it runs
-// (ServeLock for an SQLite file, PgServeLock for PostgreSQL), trying again
-// for up to `patience` while another serve holds it. kConflict when one still
-// does.
+// The lock a serve holds on the store at `location` while it runs, trying
+// again for up to `patience` while another serve holds it; kConflict when
+// one still does. For an SQLite file, ServeLock. A PostgreSQL store is
+// shared by serves (Store::SharedByServes): no lock, and no guard (null).
 core::Result<std::unique_ptr<core::ServeGuard>> LockStoreForServe(
     const std::string& location, std::chrono::milliseconds patience);
 

@@ -60,6 +60,14 @@ Status SqliteStore::RecordServeStop(int64_t pid, int64_t now_ms) {
   return Status::Ok();
 }
 
+Result<std::vector<ServeRecord>> SqliteStore::ListServes() {
+  Result<std::optional<ServeRecord>> serve = ReadServe();
+  if (!serve.ok()) return serve.status();
+  std::vector<ServeRecord> serves;
+  if (*serve) serves.push_back(std::move(**serve));
+  return serves;
+}
+
 Status SqliteStore::Checkpoint() { return db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
 
 Status SqliteStore::CheckpointInBackground() {
