@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "core/clock.h"
 #include "core/duration.h"
 #include "core/health.h"
@@ -40,10 +42,15 @@ void AddProbeRoutes(Router& router, ApiContext& context) {
     if (!context.scheduler_running) return SendText(res, 503, "scheduler not running\n");
     auto store = context.pool.Borrow();
     if (!store.ok()) return SendText(res, 503, "store: " + store.status().message() + "\n");
-    auto serve = (*store)->ReadServe();
-    if (!serve.ok()) return SendText(res, 503, "store: " + serve.status().message() + "\n");
+    // This serve's own row: on a store shared by serves, others have rows too.
+    auto serves = (*store)->ListServes();
+    if (!serves.ok()) return SendText(res, 503, "store: " + serves.status().message() + "\n");
     const int64_t now = core::SystemNowMs();
-    if (!*serve || (*serve)->pid != getpid() || !core::ServeIsLive(**serve, now)) {
+    const std::string host = core::ThisHost();
+    auto own = std::find_if(serves->begin(), serves->end(), [&host](const core::ServeRecord& s) {
+      return s.pid == getpid() && s.host == host;
+    });
+    if (own == serves->end() || !core::ServeIsLive(*own, now)) {
       return SendText(res, 503, "scheduler heartbeat is stale\n");
     }
     SendText(res, 200, "ok\n");
