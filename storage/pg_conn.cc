@@ -4,8 +4,10 @@
 #include <libpq-fe.h>
 
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <regex>
+#include <vector>
 
 namespace vigy::storage {
 
@@ -53,6 +55,52 @@ Status ConfigureSession(pg_conn* handle) {
   return Status::Ok();
 }
 
+// The password `location` holds, as written: in the URI's user part, a
+// password URI parameter or a password keyword; empty when none.
+std::string PasswordIn(std::string_view location) {
+  std::string masked = MaskStoreLocation(location);
+  // Where masking starts, both strings agree; the password is what the mask
+  // replaced.
+  size_t start = masked.find("****");
+  if (start == std::string::npos) return "";
+  size_t after = masked.size() - start - 4;  // the text after the mask
+  if (location.size() < start + after) return "";
+  std::string password(location.substr(start, location.size() - start - after));
+  return password.size() >= 2 && password.front() == '\'' ? password.substr(1, password.size() - 2)
+                                                          : password;
+}
+
+// `message` (libpq's, which may quote pieces of a location it could not
+// parse) with the location's password masked, and every piece of it (split
+// at the characters that end a URI part) of two or more characters.
+std::string ScrubPassword(std::string message, std::string_view location) {
+  std::string password = PasswordIn(location);
+  if (password.empty()) return message;
+  std::vector<std::string> pieces = {password};
+  size_t from = 0;
+  for (size_t i = 0; i <= password.size(); ++i) {
+    if (i == password.size() || std::string_view("/@:?&=").find(password[i]) != std::string::npos) {
+      if (i - from >= 2) pieces.push_back(password.substr(from, i - from));
+      from = i + 1;
+    }
+  }
+  // Whole pieces only, not inside words: "ss" is masked in "ss@h", not in
+  // "address".
+  auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  for (const std::string& piece : pieces) {
+    for (size_t at = message.find(piece); at != std::string::npos; at = message.find(piece, at)) {
+      const size_t end = at + piece.size();
+      if ((at > 0 && is_word(message[at - 1])) || (end < message.size() && is_word(message[end]))) {
+        at = end;
+        continue;
+      }
+      message.replace(at, piece.size(), "****");
+      at += 4;
+    }
+  }
+  return message;
+}
+
 }  // namespace
 
 bool IsPostgresLocation(std::string_view location) {
@@ -68,23 +116,25 @@ std::string MaskStoreLocation(std::string_view location) {
   std::string shown(location);
   if (IsUri(location)) {
     // scheme://user:password@host...: the userinfo ends at the last '@'
-    // before the path or query.
+    // before the query (a password may hold '/' or '@' unescaped).
     size_t start = location.find("://") + 3;
-    size_t end = location.find_first_of("/?", start);
-    std::string_view authority = location.substr(
-        start, end == std::string_view::npos ? std::string_view::npos : end - start);
-    size_t at = authority.rfind('@');
-    if (at != std::string_view::npos) {
-      size_t colon = authority.substr(0, at).find(':');
+    size_t query = location.find('?', start);
+    size_t at = location.substr(0, query).rfind('@');
+    if (at != std::string_view::npos && at > start) {
+      size_t colon = location.substr(start, at - start).find(':');
       if (colon != std::string_view::npos) {
-        shown = fmt::format("{}****{}", location.substr(0, start + colon + 1),
-                            location.substr(start + at));
+        shown = fmt::format("{}****{}", location.substr(0, start + colon + 1), location.substr(at));
       }
     }
-    static const std::regex password_param(R"(([?&]password=)[^&]*)", std::regex::icase);
+    // libpq decodes percent-encoded parameter names: pass%77ord is password.
+    static const std::regex password_param(
+        R"(([?&](?:%70|p)(?:%61|a)(?:%73|s)(?:%73|s)(?:%77|w)(?:%6f|o)(?:%72|r)(?:%64|d)=)[^&]*)",
+        std::regex::icase);
     return std::regex_replace(shown, password_param, "$1****");
   }
-  static const std::regex password_keyword(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s']+))",
+  // A quoted value may lack its closing quote (a typo libpq refuses): then
+  // the rest of the string is masked.
+  static const std::regex password_keyword(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s']+))",
                                            std::regex::icase);
   return std::regex_replace(shown, password_keyword, "$1****");
 }
@@ -170,7 +220,7 @@ Result<std::unique_ptr<PgConn>> PgConn::Connect(std::string_view location) {
     return Status::StoreUnusable(fmt::format("cannot connect to store '{}': out of memory", where));
   }
   if (PQstatus(handle) != CONNECTION_OK) {
-    std::string why = FirstLine(PQerrorMessage(handle));
+    std::string why = ScrubPassword(FirstLine(PQerrorMessage(handle)), location);
     PQfinish(handle);
     return Status::StoreUnusable(fmt::format("cannot connect to store '{}': {}", where, why));
   }

@@ -5,6 +5,7 @@
 
 #include "storage/pg_conn.h"
 #include "storage/pg_schema.h"
+#include "storage/row_readers.h"
 #include "storage/sqlite_store.h"
 
 namespace vigy::storage {
@@ -42,7 +43,7 @@ Result<int64_t> PgStore::ChangeStamp() {
 }
 
 Result<int64_t> PgStore::DataVersion() {
-  return conn_->QueryInt("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint");
+  return conn_->QueryInt("SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint");
 }
 
 Status PgStore::BumpChangeStamp() {
@@ -120,17 +121,7 @@ Result<std::vector<core::ServeRecord>> PgStore::ListServes() {
   if (!rows.ok()) return rows.status();
   std::vector<core::ServeRecord> serves;
   for (int i = 0; i < rows->size(); ++i) {
-    PgRow row = (*rows)[i];
-    core::ServeRecord serve;
-    serve.pid = row.Int(0);
-    serve.host = row.Text(1);
-    serve.lease_prefix = row.Text(2);
-    serve.selector = row.Text(3);
-    serve.version = row.Text(4);
-    serve.started_at_ms = row.Int(5);
-    serve.heartbeat_at_ms = row.Int(6);
-    serve.stopped_at_ms = row.OptInt(7);
-    serves.push_back(std::move(serve));
+    serves.push_back(ReadServeRow((*rows)[i]));
   }
   return serves;
 }

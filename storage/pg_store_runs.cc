@@ -26,6 +26,21 @@ Result<std::vector<RunRecord>> PgStore::ReadRuns(const PgRows& rows) {
   return runs;
 }
 
+Result<std::vector<RunRecord>> PgStore::QueryRunsWithActions(std::string_view sql,
+                                                             const std::vector<PgParam>& params) {
+  // One snapshot for the runs and their actions.
+  Result<PgTransaction> tx = PgTransaction::Begin(*conn_);
+  if (!tx.ok()) return tx.status();
+  if (Status s = conn_->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"); !s.ok()) return s;
+  Result<PgRows> rows = conn_->Query(sql, params);
+  if (!rows.ok()) return rows.status();
+  Result<std::vector<RunRecord>> runs = ReadRuns(*rows);
+  if (!runs.ok()) return runs.status();
+  if (Status s = AttachActions(*runs); !s.ok()) return s;
+  if (Status s = tx->Commit(); !s.ok()) return s;
+  return runs;
+}
+
 Status PgStore::AttachActions(std::vector<RunRecord>& runs) {
   if (runs.empty()) return Status::Ok();
   std::unordered_map<std::string, RunRecord*> by_id;
@@ -69,31 +84,16 @@ Result<std::vector<RunRecord>> PgStore::ListRuns(const core::RunQuery& query) {
       "AND ($2::int = 0 OR result = 'failed') "
       "AND ($3::bigint IS NULL OR started_at >= $3) ORDER BY id DESC LIMIT $4",
       kRunColumns);
-  // One snapshot for the runs and their actions.
-  Result<PgTransaction> tx = PgTransaction::Begin(*conn_);
-  if (!tx.ok()) return tx.status();
-  if (Status s = conn_->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"); !s.ok()) return s;
-  Result<PgRows> rows =
-      conn_->Run(query.vigy_id ? of_vigy : of_all, query.vigy_id, query.failed_only ? 1 : 0,
-                 query.since_ms, LimitParam(query.limit));
-  if (!rows.ok()) return rows.status();
-  Result<std::vector<RunRecord>> runs = ReadRuns(*rows);
-  if (!runs.ok()) return runs.status();
-  if (Status s = AttachActions(*runs); !s.ok()) return s;
-  if (Status s = tx->Commit(); !s.ok()) return s;
-  return runs;
+  return QueryRunsWithActions(
+      query.vigy_id ? of_vigy : of_all,
+      {query.vigy_id, query.failed_only ? 1 : 0, query.since_ms, LimitParam(query.limit)});
 }
 
 Result<RunRecord> PgStore::GetRun(std::string_view run_id) {
   static const std::string sql = fmt::format("SELECT {} FROM runs WHERE id = $1", kRunColumns);
-  Result<PgRows> rows = conn_->Run(sql, run_id);
-  if (!rows.ok()) return rows.status();
-  Result<std::vector<RunRecord>> runs = ReadRuns(*rows);
+  Result<std::vector<RunRecord>> runs = QueryRunsWithActions(sql, {run_id});
   if (!runs.ok()) return runs.status();
   if (runs->empty()) return Status::NotFound(fmt::format("no such run '{}'", run_id));
-  // A run's actions are written with it and go with it: a run read here
-  // and removed before its actions are read has none, as if never read.
-  if (Status s = AttachActions(*runs); !s.ok()) return s;
   return std::move(runs->front());
 }
 
@@ -129,16 +129,7 @@ Result<std::vector<RunRecord>> PgStore::ListRunsCommittedAfter(
       kRunColumns);
   std::optional<std::string> ids;
   if (!vigy_ids.empty()) ids = PgTextArray(vigy_ids);
-  Result<PgTransaction> tx = PgTransaction::Begin(*conn_);
-  if (!tx.ok()) return tx.status();
-  if (Status s = conn_->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"); !s.ok()) return s;
-  Result<PgRows> rows = conn_->Run(sql, after_seq, ids, failed_only ? 1 : 0, LimitParam(limit));
-  if (!rows.ok()) return rows.status();
-  Result<std::vector<RunRecord>> runs = ReadRuns(*rows);
-  if (!runs.ok()) return runs.status();
-  if (Status s = AttachActions(*runs); !s.ok()) return s;
-  if (Status s = tx->Commit(); !s.ok()) return s;
-  return runs;
+  return QueryRunsWithActions(sql, {after_seq, ids, failed_only ? 1 : 0, LimitParam(limit)});
 }
 
 }  // namespace vigy::storage

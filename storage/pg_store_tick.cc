@@ -25,7 +25,10 @@ using core::TickLease;
 namespace {
 
 // The database's clock, in epoch milliseconds: leases are timed by it, not
-// by the clocks of the hosts that take them.
+// by the clocks of the hosts that take them. A batch of leases takes one
+// time for all (the statement's start); a commit's check reads the clock.
+constexpr std::string_view kDbStatementMs =
+    "(extract(epoch FROM statement_timestamp()) * 1000)::bigint";
 constexpr std::string_view kDbNowMs = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 
 // Everything a lease starts from, for the vigies locked in `ids`: the vigy,
@@ -58,8 +61,8 @@ class StateColumns {
 Result<std::vector<LeaseAttempt>> PgStore::LeaseInTransaction(
     const std::vector<std::string>& ids, const std::vector<std::string>& tokens,
     const std::function<int64_t(const core::Vigy&)>& duration_for, int64_t /*now_ms*/) {
-  static const std::string sql =
-      fmt::format(fmt::runtime(kLeaseRowsFormat), VigyColumns(true), kRuntimeColumns, kDbNowMs);
+  static const std::string sql = fmt::format(fmt::runtime(kLeaseRowsFormat), VigyColumns(true),
+                                             kRuntimeColumns, kDbStatementMs);
   Result<PgRows> rows = conn_->Run(sql, PgTextArray(ids));
   if (!rows.ok()) return rows.status();
   std::map<std::string, int, std::less<>> row_of;

@@ -16,13 +16,6 @@ using core::VigyRuntime;
 
 namespace {
 
-constexpr std::string_view kVigiesWithPrograms = "vigies v JOIN programs p ON p.vigy_id = v.id";
-
-std::string SelectVigyWhere(std::string_view condition) {
-  return fmt::format("SELECT {} FROM {} WHERE {}", VigyColumns(true), kVigiesWithPrograms,
-                     condition);
-}
-
 // The schedule as its four columns hold it (every_ms only for `every`, cron
 // only for `cron`).
 std::vector<PgParam> ScheduleParams(const core::Schedule& schedule) {

@@ -42,6 +42,17 @@ inline std::string VigyColumns(bool with_program) {
   return fmt::format(fmt::runtime(kVigyColumnsFormat), with_program ? "p.program" : "''");
 }
 
+// The vigies (as `v`) joined with their programs (as `p`).
+inline constexpr std::string_view kVigiesWithPrograms =
+    "vigies v JOIN programs p ON p.vigy_id = v.id";
+
+// A query of every vigy column, program included, of the vigies meeting
+// `condition`.
+inline std::string SelectVigyWhere(std::string_view condition) {
+  return fmt::format("SELECT {} FROM {} WHERE {}", VigyColumns(true), kVigiesWithPrograms,
+                     condition);
+}
+
 template <typename Row>
 core::Result<core::Vigy> ReadVigy(const Row& row, std::string_view where) {
   core::Vigy vigy;
@@ -128,6 +139,22 @@ core::Result<core::RunRecord> ReadRun(const Row& row, std::string_view where) {
   run.metrics = std::move(metrics).value();
   run.trace = std::move(trace).value();
   return run;
+}
+
+// A serve row: pid, host, lease_prefix, selector, version, started_at,
+// heartbeat_at, stopped_at, from column 0.
+template <typename Row>
+core::ServeRecord ReadServeRow(const Row& row) {
+  core::ServeRecord serve;
+  serve.pid = row.Int(0);
+  serve.host = row.Text(1);
+  serve.lease_prefix = row.Text(2);
+  serve.selector = row.Text(3);
+  serve.version = row.Text(4);
+  serve.started_at_ms = row.Int(5);
+  serve.heartbeat_at_ms = row.Int(6);
+  serve.stopped_at_ms = row.OptInt(7);
+  return serve;
 }
 
 // An action from the columns kind, payload, result, message starting at

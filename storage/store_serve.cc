@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "storage/row_readers.h"
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_store.h"
 #include "storage/wal_checkpointer.h"
@@ -86,16 +87,7 @@ Result<std::optional<ServeRecord>> SqliteStore::ReadServe() {
   Result<bool> row = select->Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<ServeRecord>();
-  ServeRecord serve;
-  serve.pid = select->Int(0);
-  serve.host = select->Text(1);
-  serve.lease_prefix = select->Text(2);
-  serve.selector = select->Text(3);
-  serve.version = select->Text(4);
-  serve.started_at_ms = select->Int(5);
-  serve.heartbeat_at_ms = select->Int(6);
-  serve.stopped_at_ms = select->OptInt(7);
-  return std::optional<ServeRecord>(std::move(serve));
+  return std::optional<ServeRecord>(ReadServeRow(*select));
 }
 
 }  // namespace vigy::storage

@@ -18,13 +18,6 @@ using core::VigyRuntime;
 
 namespace {
 
-// The program (column 2) comes from `p`, the vigy's row in programs.
-constexpr std::string_view kVigiesWithPrograms = "vigies v JOIN programs p ON p.vigy_id = v.id";
-std::string SelectVigyWhere(std::string_view condition) {
-  return fmt::format("SELECT {} FROM {} WHERE {}", VigyColumns(true), kVigiesWithPrograms,
-                     condition);
-}
-
 // Binds the schedule as its four columns hold it (every_ms only for
 // `every`, cron only for `cron`) to parameters first .. first + 3.
 void BindSchedule(Statement& stmt, int first, const core::Schedule& schedule) {
