@@ -141,6 +141,23 @@ struct KvOptions {
 void SetupKv(CLI::App& sub, KvOptions& options);
 core::Status RunKv(const Invocation& inv, const KvOptions& options);
 
+// vigy export [--runs] [--selector S] [-o FILE] (cmd_export.cc)
+struct ExportOptions {
+  bool runs = false;
+  std::optional<std::string> selector;
+  std::optional<std::string> output;  // unset: stdout
+};
+void SetupExport(CLI::App& sub, ExportOptions& options);
+core::Status RunExport(const Invocation& inv, const ExportOptions& options);
+
+// vigy import [FILE|-] [--replace] (cmd_import.cc)
+struct ImportOptions {
+  std::string file = "-";
+  bool replace = false;
+};
+void SetupImport(CLI::App& sub, ImportOptions& options);
+core::Status RunImport(const Invocation& inv, const ImportOptions& options);
+
 // vigy completions SHELL
 struct CompletionsOptions {
   std::string shell;

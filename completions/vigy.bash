@@ -10,7 +10,7 @@ _vigy_global_opts='-h --help --version --db -v --verbose -q --quiet --json --no-
 _vigy_value_opts='--db --kv --timeout --max-steps --max-depth --max-memory --name --every
     --cron --jitter --label --unlabel --handler -l --selector -n --limit --since --keep
     --keep-runs --log-format --workers --stale-after --http --addr --bind --http-token-file
-    --notify --notify-timeout --id'
+    --notify --notify-timeout --id -o --output'
 
 # The options of each command (besides the global ones).
 _vigy_command_opts() {
@@ -33,6 +33,8 @@ _vigy_command_opts() {
         serve) echo "-l --selector --once --keep-runs --log-format --workers --http --addr --bind --http-token-file --notify --notify-timeout" ;;
         health) echo "--stale-after" ;;
         kv) echo "" ;;
+        export) echo "--runs -l --selector -o --output" ;;
+        import) echo "--replace" ;;
         mcp) echo "" ;;
         eval) echo "$limits" ;;
         repl) echo "$limits" ;;
@@ -87,7 +89,7 @@ _vigy() {
     fi
 
     local IFS=$' \t\n'
-    local commands='run check add update list ls show rm enable disable tick runs watch serve health kv mcp eval repl completions register inspect delete tail'
+    local commands='run check add update list ls show rm enable disable tick runs watch serve health kv export import mcp eval repl completions register inspect delete tail'
 
     case $prev in
         --db)
@@ -100,7 +102,7 @@ _vigy() {
             COMPREPLY=($(compgen -c -- "$cur"))
             return
             ;;
-        --http-token-file)
+        --http-token-file|--output|-o)
             local IFS=$'\n'
             COMPREPLY=($(compgen -f -- "$cur"))
             compopt -o filenames 2>/dev/null
@@ -158,6 +160,7 @@ _vigy() {
     local vigies=0 files=0
     case $command in
         run | check | add | register) files=1 ;;
+        import) ((argc == 0)) && files=1 ;;
         show | inspect | runs) ((argc == 0)) && vigies=1 ;;
         rm | delete | enable | disable | tick | watch) vigies=1 ;;
         update)

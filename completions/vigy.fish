@@ -5,13 +5,13 @@
 # Every command and option of the binary must appear here;
 # tests/cli/docs_drift_test.cc fails when one is missing.
 
-set -l vigy_commands run check add update list ls show rm enable disable tick runs watch serve health kv mcp eval repl completions register inspect delete tail
+set -l vigy_commands run check add update list ls show rm enable disable tick runs watch serve health kv export import mcp eval repl completions register inspect delete tail
 
 # Options whose value is the next word.
 set -g __fish_vigy_value_options --db --kv --timeout --max-steps --max-depth --max-memory \
     --name --every --cron --jitter --label --unlabel --handler -l --selector -n --limit \
     --since --keep --keep-runs --log-format --workers --stale-after --http --addr --bind \
-    --http-token-file --notify --notify-timeout --id
+    --http-token-file --notify --notify-timeout --id -o --output
 
 # The command line before the cursor, as the command (the first word that is
 # neither an option nor an option's value) and then its arguments so far.
@@ -85,6 +85,8 @@ complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a watch -d
 complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a serve -d 'the scheduler, in the foreground'
 complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a health -d 'exit 0 only if serve is live and all is well'
 complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a kv -d "read or seed a vigy's kv"
+complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a export -d 'write the store as JSON lines'
+complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a import -d 'read an export into the store'
 complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a mcp -d 'a Model Context Protocol server on stdio'
 complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a eval -d 'run an expression'
 complete -c vigy -n "not __fish_seen_subcommand_from $vigy_commands" -a repl -d 'read, evaluate and print'
@@ -102,6 +104,7 @@ complete -c vigy -l no-color -d 'never colour output'
 # Arguments: program FILEs, and vigy names from the store for VIGY.
 complete -c vigy -n '__fish_seen_subcommand_from run check add register' -F
 complete -c vigy -n '__fish_vigy_at_argument update 2' -F
+complete -c vigy -n '__fish_vigy_at_argument import 1' -F
 complete -c vigy -n '__fish_vigy_at_argument "show inspect update runs kv" 1' -a '(__fish_vigy_vigies)' -d vigy
 complete -c vigy -n '__fish_vigy_at_argument "rm delete enable disable tick watch"' -a '(__fish_vigy_vigies)' -d vigy
 
@@ -141,7 +144,7 @@ complete -c vigy -n '__fish_seen_subcommand_from update' -l no-max-steps -d 'bac
 complete -c vigy -n '__fish_seen_subcommand_from update' -l no-handler -d 'remove the action handler'
 
 # list, tick and serve: selectors.
-complete -c vigy -n '__fish_seen_subcommand_from list ls tick serve' -s l -l selector -x -d 'labels to match: k=v,k!=v,k'
+complete -c vigy -n '__fish_seen_subcommand_from list ls tick serve export' -s l -l selector -x -d 'labels to match: k=v,k!=v,k'
 complete -c vigy -n '__fish_seen_subcommand_from tick' -l all -d 'tick every enabled vigy'
 complete -c vigy -n '__fish_seen_subcommand_from tick' -l dry-run -d 'run no handler and record nothing'
 
@@ -169,6 +172,11 @@ complete -c vigy -n '__fish_seen_subcommand_from serve' -l notify-timeout -x -d 
 
 # health.
 complete -c vigy -n '__fish_seen_subcommand_from health' -l stale-after -x -d 'how late a vigy may be'
+
+# export and import.
+complete -c vigy -n '__fish_seen_subcommand_from export' -l runs -d 'also every run, with its actions'
+complete -c vigy -n '__fish_seen_subcommand_from export' -s o -l output -r -F -d 'write to FILE instead of stdout'
+complete -c vigy -n '__fish_seen_subcommand_from import' -l replace -d 'overwrite vigies that exist'
 
 # kv VIGY ACTION.
 complete -c vigy -n '__fish_vigy_at_argument kv 2' -a 'get set rm list' -d 'kv action'

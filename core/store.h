@@ -31,6 +31,7 @@
 #include "core/status.h"
 #include "core/store_records.h"
 #include "core/vigy.h"
+#include "core/vigy_import.h"
 
 namespace vigy::core {
 
@@ -91,6 +92,15 @@ class Store {
   virtual Result<std::vector<VigyListing>> ListVigies(bool with_programs = false) = 0;
   // Records when the scheduler plans the vigy's next tick. kNotFound if absent.
   virtual Status SetNextDue(std::string_view id, std::optional<int64_t> next_due_ms) = 0;
+  // Writes everything of one vigy `vigy import` read (core/vigy_import.h)
+  // in one transaction: the record, its counters (no lease held), state, kv,
+  // and its runs with their actions, numbered (seq) in the order given after
+  // every run committed so far; the run with the highest tick becomes the
+  // vigy's latest run. kConflict "vigy 'x' already exists" when the name (or
+  // the id) is taken, unless `replace`: then the vigy of that name is removed
+  // first with everything it had, as ReplaceVigy does. kConflict when a run
+  // id is already in the store. Nothing is written unless all of it is.
+  virtual Status ImportVigy(const VigyImport& record, bool replace) = 0;
 
   // ---- kv and state ----
   //
@@ -145,7 +155,8 @@ class Store {
                                                    int64_t duration_ms, int64_t now_ms) = 0;
   // Attempts until the lease is free, sleeping a little (a few ms, growing to
   // 50) between attempts, for at most `max_wait_ms`; then kConflict saying
-  // the vigy is being ticked elsewhere. `now` supplies the lease times.
+  // the vigy is being ticked elsewhere. `now` supplies the lease times (a
+  // store shared by serves times leases by its own clock instead).
   Result<TickLease> AcquireTickLease(std::string_view id, const std::string& token,
                                      int64_t duration_ms, int64_t max_wait_ms,
                                      const std::function<int64_t()>& now = SystemNowMs);
@@ -153,7 +164,9 @@ class Store {
   // records the run and its actions, replaces the state (if set), applies
   // the kv writes, stores the counters and releases the lease. If any step
   // fails nothing is written (and the lease is still held). kNotFound if the
-  // vigy was removed meanwhile; kConflict if the lease is not held.
+  // vigy was removed meanwhile; kConflict if the lease is not held (on a
+  // store shared by serves, also when it expired, whether or not anyone
+  // took it since).
   virtual Status CommitTick(const TickCommit& commit) = 0;
   // Gives up a lease without committing (an aborted or dry-run tick). Ok
   // whether or not `token` held it.

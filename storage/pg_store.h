@@ -32,6 +32,7 @@ namespace vigy::storage {
 
 class PgConn;
 class PgRows;
+struct PgParam;
 
 class PgStore final : public core::Store {
  public:
@@ -54,8 +55,9 @@ class PgStore final : public core::Store {
   core::Result<std::unique_ptr<core::Store>> NewConnection() override;
 
   core::Result<int64_t> ChangeStamp() override;
-  // The server's write-ahead log position: it moves with every commit of
-  // any connection (and sometimes without one, which only costs a query).
+  // The server's write-ahead log insert position: it moves with every
+  // commit of any connection at once, whether or not the log was flushed
+  // (and sometimes without a commit, which only costs a query).
   core::Result<int64_t> DataVersion() override;
 
   // ---- vigies (pg_store_vigies.cc) ----
@@ -69,6 +71,8 @@ class PgStore final : public core::Store {
   core::Result<core::VigyRuntime> GetRuntime(std::string_view id) override;
   core::Result<std::vector<core::VigyListing>> ListVigies(bool with_programs = false) override;
   core::Status SetNextDue(std::string_view id, std::optional<int64_t> next_due_ms) override;
+  // pg_store_import.cc: takes the run sequence's row first, as commits do.
+  core::Status ImportVigy(const core::VigyImport& record, bool replace) override;
 
   // ---- kv and state (pg_store_kv.cc) ----
   core::Result<std::optional<nlohmann::json>> KvGet(std::string_view id,
@@ -131,6 +135,10 @@ class PgStore final : public core::Store {
   core::Result<std::vector<core::Vigy>> ReadVigies(const PgRows& rows);
   core::Result<std::vector<core::RunRecord>> ReadRuns(const PgRows& rows);
   core::Status AttachActions(std::vector<core::RunRecord>& runs);
+  // The runs `sql` selects (kRunColumns) with their actions, read from one
+  // snapshot.
+  core::Result<std::vector<core::RunRecord>> QueryRunsWithActions(
+      std::string_view sql, const std::vector<PgParam>& params);
   // The lease attempts for `ids`, inside the caller's transaction.
   core::Result<std::vector<core::LeaseAttempt>> LeaseInTransaction(
       const std::vector<std::string>& ids, const std::vector<std::string>& tokens,

@@ -94,6 +94,8 @@ class SqliteStore final : public core::Store {
   core::Result<core::VigyRuntime> GetRuntime(std::string_view id) override;
   core::Result<std::vector<VigyListing>> ListVigies(bool with_programs = false) override;
   core::Status SetNextDue(std::string_view id, std::optional<int64_t> next_due_ms) override;
+  // store_import.cc
+  core::Status ImportVigy(const core::VigyImport& record, bool replace) override;
 
   // ---- kv and state (store_kv.cc) ----
   core::Result<std::optional<nlohmann::json>> KvGet(std::string_view id,

@@ -13,8 +13,8 @@
 //    130 without a word (as after Ctrl-C); no raw escape character ever;
 //  - leave every file in the directory byte for byte as it was, unless it
 //    was a writing command (add, update, rm, enable, disable, tick, kv set or
-//    rm, runs --prune, serve) that succeeded (or, for tick and serve --once,
-//    recorded failed runs: exit 1);
+//    rm, runs --prune, serve, import, export) that succeeded (or, for tick
+//    and serve --once, recorded failed runs: exit 1);
 //  - leave no tick lease held in the store;
 //  - finish within a bound (serve and watch, which run until stopped, are
 //    sent SIGTERM after a moment and must then stop);
@@ -557,8 +557,9 @@ bool Has(const std::vector<std::string>& args, std::string_view word) {
 
 // Whether the invocation, having ended as it did, may have changed files.
 bool MayWrite(const Invocation& inv, const Outcome& outcome) {
-  static const std::set<std::string> writers = {"add",  "update", "rm",       "enable", "disable",
-                                                "tick", "serve",  "register", "delete"};
+  static const std::set<std::string> writers = {"add",     "update", "rm",    "enable",
+                                                "disable", "tick",   "serve", "register",
+                                                "delete",  "import", "export"};
   bool writer = writers.count(inv.command) > 0 ||
                 (inv.command == "kv" && (Has(inv.args, "set") || Has(inv.args, "rm"))) ||
                 (inv.command == "runs" && Has(inv.args, "--prune"));
@@ -700,8 +701,10 @@ uint64_t EnvNumber(const char* name, uint64_t fallback) {
 }
 
 // The store after a reset: three vigies (one with actions and a handler, one
-// failing), some runs and kv.
+// failing), some runs and kv. The fixtures are written again first: a
+// successful `export -o` may have replaced one.
 void ResetStore(const Workspace& ws) {
+  WriteFixtures(ws);
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
     std::error_code ignored;
     fs::remove(ws.work / ("vigy.db" + std::string(suffix)), ignored);
