@@ -27,7 +27,7 @@ TEST_CASE("eval prints what display writes before the value") {
   CHECK(r.out == "hi\n7\n");
 }
 
-TEST_CASE("eval --json prints one JSON document; what the program prints goes to stderr") {
+TEST_CASE("eval --json prints one JSON document, what the program prints goes to stderr") {
   BinaryResult r = RunVigy({"--json", "eval", "(display \"hi\") (println \"x\") 1"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == "1\n");

@@ -143,7 +143,7 @@ TEST_CASE("runs --prune refuses the listing options, and --keep needs --prune") 
   CHECK(r.exit_code == 2);
 }
 
-TEST_CASE("runs of an unknown vigy exits 3; of a store that does not exist, lists nothing") {
+TEST_CASE("runs of an unknown vigy exits 3, of a store that does not exist, lists nothing") {
   Sandbox s;
   BinaryResult r = s.Run({"runs", "--json"});
   CHECK(r.exit_code == 0);

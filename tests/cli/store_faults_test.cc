@@ -314,7 +314,7 @@ TEST_CASE("a store replaced under serve: exit 5, one line, the new file left as 
   CheckConsistent(sandbox);
 }
 
-TEST_CASE("a store deleted under serve: exit 5, one line; a new store there starts empty") {
+TEST_CASE("a store deleted under serve: exit 5, one line, a new store there starts empty") {
   Sandbox sandbox;
   AddVigy(sandbox, "steady", kCounter, {"--every", "100ms"});
   BackgroundVigy serve(sandbox, {"serve"}, "serve");

@@ -323,7 +323,7 @@ TEST_CASE("millisecond arguments share the one duration range, and say so when p
             .starts_with("error: <test>:1:1: 'vigy-requeue-after' needs at most"));
 }
 
-TEST_CASE("kv keys with control characters are refused; the value is not stored") {
+TEST_CASE("kv keys with control characters are refused, the value is not stored") {
   Tick t;
   CHECK(t.Eval("(vigy-set \"a\\nb\" 1)") ==
         "error: <test>:1:1: bad key in 'vigy-set': kv key has byte 0x0a at byte 2 (control "

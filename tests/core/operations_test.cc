@@ -221,7 +221,7 @@ TEST_CASE("enable, disable and delete look every ref up before changing anything
   CHECK(FindVigy(*f.store, "a").status().code() == Status::Code::kNotFound);
 }
 
-TEST_CASE("tick by names ticks disabled vigies too; --all and selectors only enabled ones") {
+TEST_CASE("tick by names ticks disabled vigies too, --all and selectors only enabled ones") {
   Fixture f;
   VigySettings off;
   off.enabled = false;

@@ -125,7 +125,7 @@ TEST_CASE("the next cron slot follows the previous due time") {
                     Zone("UTC")) == Due{At("2027-06-01T11:00:00Z"), 0});
 }
 
-TEST_CASE("a cron slot that passed during a long tick runs at once; older ones are skipped") {
+TEST_CASE("a cron slot that passed during a long tick runs at once, older ones are skipped") {
   CronSpec every_five = testing::Cron("*/5 * * * *");
   CHECK(NextCronDue(every_five, 0, At("2027-06-01T10:00:00Z"), At("2027-06-01T10:07:00Z"),
                     Zone("UTC")) == Due{At("2027-06-01T10:05:00Z"), 0});

@@ -159,7 +159,7 @@ TEST_CASE("identity returns its argument") {
   CHECK(Eval("(filter identity (list 1 nil #f 2))") == "(1 2)");
 }
 
-TEST_CASE("comp composes right to left; the last function takes every argument") {
+TEST_CASE("comp composes right to left, the last function takes every argument") {
   CHECK(Eval("((comp - +) 1 2 3)") == "-6");
   CHECK(Eval("((comp (lambda (x) (* x 10)) car) '(4 5))") == "40");
   CHECK(Eval("((comp car cdr cdr) '(1 2 3))") == "3");

@@ -5,7 +5,7 @@
 using vigy::lisp::Limits;
 using vigy::lisp::testing::Eval;
 
-TEST_CASE("list builds a list from its arguments; with none, the empty list") {
+TEST_CASE("list builds a list from its arguments, with none, the empty list") {
   CHECK(Eval("(list 1 \"a\" :k)") == "(1 \"a\" :k)");
   CHECK(Eval("(list)") == "()");
   CHECK(Eval("(list nil (list))") == "(nil ())");
@@ -100,7 +100,7 @@ TEST_CASE("take and drop split a list at a count, clamped to its length") {
         "error: <test>:1:1: type mismatch in 'drop': expected list, got integer");
 }
 
-TEST_CASE("length counts a list's elements; nil has none") {
+TEST_CASE("length counts a list's elements, nil has none") {
   CHECK(Eval("(length '(1 2 3))") == "3");
   CHECK(Eval("(length '())") == "0");
   CHECK(Eval("(length nil)") == "0");

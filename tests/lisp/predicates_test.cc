@@ -4,7 +4,7 @@
 
 using vigy::lisp::testing::Eval;
 
-TEST_CASE("null? accepts both nil and the empty list; nil? only nil") {
+TEST_CASE("null? accepts both nil and the empty list, nil? only nil") {
   CHECK(Eval("(null? nil)") == "#t");
   CHECK(Eval("(null? ())") == "#t");
   CHECK(Eval("(null? (list))") == "#t");

@@ -120,7 +120,7 @@ TEST_CASE("a program that is not valid UTF-8 is refused at the first bad byte") 
   CHECK(ReadBack("\"\xe4\xb8\xad\"") == "\"\xe4\xb8\xad\"");
 }
 
-TEST_CASE("a byte-order mark at the start is skipped; anywhere else it is an error") {
+TEST_CASE("a byte-order mark at the start is skipped, anywhere else it is an error") {
   CHECK(ReadBack("\xEF\xBB\xBF(vigy-noop)") == "(vigy-noop)");
   CHECK(ReadBack("(a)\n\xEF\xBB\xBF(b)") ==
         "error: prog.vigy:2:1: a byte-order mark (U+FEFF) inside the program");

@@ -2,15 +2,20 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "core/ids.h"
+#include "storage/pg_conn.h"
+#include "storage/pg_store.h"
 #include "storage/schema.h"
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_store.h"
+#include "storage/store_open.h"
 #include "tests/storage/store_helpers.h"
 
 namespace vigy::storage {
@@ -19,6 +24,7 @@ namespace {
 using core::Status;
 using testing::OpenStore;
 using testing::TempDir;
+using testing::TestStore;
 
 unsigned ModeOf(const std::string& path) {
   struct stat st;
@@ -30,6 +36,110 @@ Status OpenFails(const std::string& path, OpenMode mode = OpenMode::kCreate) {
   core::Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path, mode);
   REQUIRE_FALSE(store.ok());
   return store.status();
+}
+
+// Opens the new store at `location` from several threads at once, each
+// with a connection of its own, as processes starting together would; each
+// adds a vigy. Requires that every one succeeded and the store holds all.
+void CreateAtOnce(const std::string& location) {
+  constexpr int kOpeners = 4;
+  std::vector<Status> results(kOpeners);
+  std::vector<std::thread> openers;
+  for (int i = 0; i < kOpeners; ++i) {
+    openers.emplace_back([&results, &location, i] {
+      core::Result<std::unique_ptr<core::Store>> store =
+          storage::OpenStore(location, OpenMode::kCreate);
+      results[static_cast<size_t>(i)] = store.status();
+      if (store.ok()) {
+        results[static_cast<size_t>(i)] =
+            (*store)->InsertVigy(testing::SampleVigy(fmt::format("v{}", i)));
+      }
+    });
+  }
+  for (std::thread& t : openers) t.join();
+  for (const Status& s : results) CHECK(s.ToString() == "ok");
+  core::Result<std::unique_ptr<core::Store>> store =
+      storage::OpenStore(location, OpenMode::kExisting);
+  REQUIRE(store.ok());
+  CHECK((*store)->ListVigies()->size() == kOpeners);
+}
+
+TEST_SUITE("store") {
+  TEST_CASE("the store under test is the one VIGY_TEST_STORE names") {
+    const char* named = std::getenv("VIGY_TEST_STORE");
+    const bool postgresql = named != nullptr && std::string_view(named) == "postgresql";
+    TestStore test_store;
+    auto store = test_store.Open();
+    CHECK(test_store.postgresql() == postgresql);
+    CHECK(IsPostgresLocation(test_store.location()) == postgresql);
+    CHECK((dynamic_cast<PgStore*>(store.get()) != nullptr) == postgresql);
+    CHECK((dynamic_cast<SqliteStore*>(store.get()) != nullptr) == !postgresql);
+    // Looked for by ctest (tests/CMakeLists.txt): the "postgresql:" run
+    // fails when it reads store-under-test=sqlite.
+    MESSAGE("store-under-test=", std::string(postgresql ? "postgresql" : "sqlite"), " at ",
+            store->path());
+  }
+
+  TEST_CASE("reopening a store keeps what was written") {
+    TestStore test_store;
+    {
+      auto store = test_store.Open();
+      testing::Add(*store, testing::SampleVigy("backup"));
+      REQUIRE(store->KvSet(core::VigyIdFromName("backup"), "k", 42).ok());
+    }
+    auto store = test_store.Open(OpenMode::kExisting);
+    CHECK_FALSE(store->missing());
+    core::Result<core::Vigy> vigy = store->FindVigy("backup");
+    REQUIRE(vigy.ok());
+    CHECK(*vigy == testing::SampleVigy("backup"));
+    CHECK(store->KvGet(vigy->id, "k")->value() == 42);
+  }
+
+  TEST_CASE("a missing store opened without creating is empty and nothing is created") {
+    TestStore absent;
+    auto store = absent.Open(OpenMode::kExisting);
+    CHECK(store->missing());
+    CHECK(store->path() == absent.location());
+    CHECK(store->ListVigies()->empty());
+    CHECK(store->ListRuns({})->empty());
+    CHECK(store->FindVigy("backup").status() == Status::NotFound("no such vigy 'backup'"));
+    CHECK(store->DeleteVigy("0123456789abcdef").code() == Status::Code::kNotFound);
+    CHECK(store->KvSet("0123456789abcdef", "k", 1).code() == Status::Code::kNotFound);
+    CHECK(*store->PruneRuns(10) == 0);
+    CHECK(*store->ChangeStamp() == 0);
+    CHECK_FALSE(store->ReadServe()->has_value());
+    Status add = store->InsertVigy(testing::SampleVigy("backup"));
+    CHECK(add.code() == Status::Code::kStoreUnusable);
+    CHECK(add.message() ==
+          fmt::format("store '{}' does not exist and was opened without creating it",
+                      absent.location()));
+    CHECK(absent.TableCount() == 0);
+
+    // A new connection of the stand-in opens the store once it exists.
+    auto stand_in_again = store->NewConnection();
+    REQUIRE(stand_in_again.ok());
+    CHECK((*stand_in_again)->missing());
+    testing::Add(*absent.Open(), testing::SampleVigy("backup"));
+    auto created = store->NewConnection();
+    REQUIRE(created.ok());
+    CHECK_FALSE((*created)->missing());
+    CHECK((*created)->FindVigy("backup").ok());
+  }
+
+  TEST_CASE("several connections can open a new store at the same time") {
+    TestStore test_store;
+    auto first = test_store.Open();
+    auto second = test_store.Open();
+    testing::Add(*first, testing::SampleVigy("backup"));
+    CHECK(second->FindVigy("backup").ok());
+  }
+
+  TEST_CASE("processes creating the same new store at once all end up with one good store") {
+    for (int round = 0; round < 5; ++round) {
+      TestStore test_store;
+      CreateAtOnce(test_store.location());
+    }
+  }
 }
 
 TEST_CASE("a new store is created 0600 inside new 0700 directories") {
@@ -181,22 +291,6 @@ TEST_CASE("the store runs in WAL mode with foreign keys on") {
   CHECK(mode->Text(0) == "wal");
 }
 
-TEST_CASE("reopening a store keeps what was written") {
-  TempDir dir;
-  std::string path = dir.File("vigy.db");
-  {
-    auto store = OpenStore(path);
-    testing::Add(*store, testing::SampleVigy("backup"));
-    REQUIRE(store->KvSet(core::VigyIdFromName("backup"), "k", 42).ok());
-  }
-  auto store = OpenStore(path, OpenMode::kExisting);
-  CHECK_FALSE(store->missing());
-  core::Result<core::Vigy> vigy = store->FindVigy("backup");
-  REQUIRE(vigy.ok());
-  CHECK(*vigy == testing::SampleVigy("backup"));
-  CHECK(store->KvGet(vigy->id, "k")->value() == 42);
-}
-
 TEST_CASE("a store written by a newer vigy is refused and left byte for byte unchanged") {
   TempDir dir;
   std::string path = dir.File("vigy.db");
@@ -283,20 +377,12 @@ TEST_CASE("a store directory others can write is refused, before anything is cre
   CHECK(s.message().find("keep the store in a private directory") != std::string::npos);
 }
 
-TEST_CASE("a missing store opened without creating is empty and nothing is created") {
+TEST_CASE("a missing store file opened without creating makes no directory for it") {
   TempDir dir;
   std::string path = dir.File("none/vigy.db");
   auto store = OpenStore(path, OpenMode::kExisting);
   CHECK(store->missing());
-  CHECK(store->ListVigies()->empty());
-  CHECK(store->ListRuns({})->empty());
-  CHECK(store->FindVigy("backup").status() == Status::NotFound("no such vigy 'backup'"));
-  CHECK(store->DeleteVigy("0123456789abcdef").code() == Status::Code::kNotFound);
-  CHECK(store->KvSet("0123456789abcdef", "k", 1).code() == Status::Code::kNotFound);
-  CHECK(*store->PruneRuns(10) == 0);
-  CHECK(*store->ChangeStamp() == 0);
   Status add = store->InsertVigy(testing::SampleVigy("backup"));
-  CHECK(add.code() == Status::Code::kStoreUnusable);
   CHECK(add.message() ==
         fmt::format("store '{}' does not exist and was opened without creating it", path));
   CHECK_FALSE(std::filesystem::exists(dir.File("none")));
@@ -322,36 +408,10 @@ TEST_CASE("a directory given as the store is refused") {
         fmt::format("store '{}' is a directory; give the path of a file inside it", dir.path()));
 }
 
-TEST_CASE("several connections can open a new store at the same time") {
-  TempDir dir;
-  std::string path = dir.File("vigy.db");
-  auto first = OpenStore(path);
-  auto second = OpenStore(path);
-  testing::Add(*first, testing::SampleVigy("backup"));
-  CHECK(second->FindVigy("backup").ok());
-}
-
-TEST_CASE("processes creating the same new store at once all end up with one good store") {
+TEST_CASE("processes creating the same new store file in a new directory at once all succeed") {
   for (int round = 0; round < 5; ++round) {
     TempDir dir;
-    std::string path = dir.File("new/vigy.db");
-    constexpr int kOpeners = 4;
-    std::vector<Status> results(kOpeners);
-    std::vector<std::thread> openers;
-    for (int i = 0; i < kOpeners; ++i) {
-      openers.emplace_back([&results, &path, i] {
-        core::Result<std::unique_ptr<SqliteStore>> store =
-            SqliteStore::Open(path, OpenMode::kCreate);
-        results[static_cast<size_t>(i)] = store.status();
-        if (store.ok()) {
-          results[static_cast<size_t>(i)] =
-              (*store)->InsertVigy(testing::SampleVigy(fmt::format("v{}", i)));
-        }
-      });
-    }
-    for (std::thread& t : openers) t.join();
-    for (const Status& s : results) CHECK(s.ToString() == "ok");
-    CHECK(OpenStore(path)->ListVigies()->size() == kOpeners);
+    CreateAtOnce(dir.File("new/vigy.db"));
   }
 }
 

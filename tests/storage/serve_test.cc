@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <fstream>
 #include <thread>
+#include <vector>
 
+#include "core/store.h"
 #include "storage/serve_lock.h"
 #include "storage/sqlite_store.h"
 #include "tests/storage/store_helpers.h"
@@ -20,6 +22,7 @@ using core::Status;
 using testing::kT0;
 using testing::OpenStore;
 using testing::TempDir;
+using testing::TestStore;
 
 std::string ThisHost() {
   char name[HOST_NAME_MAX + 1] = {};
@@ -49,49 +52,88 @@ int64_t DeadPid() {
   return child;
 }
 
-TEST_CASE("the serve row round-trips and is replaced by the next serve") {
-  TempDir dir;
-  auto store = OpenStore(dir.File("vigy.db"));
-  CHECK_FALSE(store->ReadServe()->has_value());
+TEST_SUITE("store") {
+  TEST_CASE("the serve row round-trips through start, heartbeat and stop") {
+    TestStore test_store;
+    auto store = test_store.Open();
+    CHECK_FALSE(store->ReadServe()->has_value());
+    CHECK(store->ListServes()->empty());
 
-  ServeRecord first = SampleServe(100);
-  REQUIRE(store->RecordServeStart(first).ok());
-  CHECK(store->ReadServe()->value() == first);
+    ServeRecord serve = SampleServe(100);
+    REQUIRE(store->RecordServeStart(serve).ok());
+    CHECK(store->ReadServe()->value() == serve);
+    CHECK(*store->ListServes() == std::vector<ServeRecord>{serve});
 
-  REQUIRE(store->RecordServeHeartbeat(100, kT0 + 1000).ok());
-  first.heartbeat_at_ms = kT0 + 1000;
-  CHECK(store->ReadServe()->value() == first);
+    REQUIRE(store->RecordServeHeartbeat(100, kT0 + 1000).ok());
+    serve.heartbeat_at_ms = kT0 + 1000;
+    CHECK(store->ReadServe()->value() == serve);
 
-  ServeRecord second = SampleServe(200);
-  second.selector = "";
-  second.started_at_ms = kT0 + 5000;
-  REQUIRE(store->RecordServeStart(second).ok());
-  CHECK(store->ReadServe()->value() == second);
+    REQUIRE(store->RecordServeStop(100, kT0 + 9000).ok());
+    serve.heartbeat_at_ms = kT0 + 9000;
+    serve.stopped_at_ms = kT0 + 9000;
+    CHECK(store->ReadServe()->value() == serve);
 
-  REQUIRE(store->RecordServeStop(200, kT0 + 9000).ok());
-  second.heartbeat_at_ms = kT0 + 9000;
-  second.stopped_at_ms = kT0 + 9000;
-  CHECK(store->ReadServe()->value() == second);
+    auto other = test_store.Open(OpenMode::kExisting);
+    CHECK(other->ReadServe()->value() == serve);
+    CHECK(*other->ListServes() == std::vector<ServeRecord>{serve});
+  }
 
-  auto other = OpenStore(dir.File("vigy.db"), OpenMode::kExisting);
-  CHECK(other->ReadServe()->value() == second);
-}
+  TEST_CASE("the next serve replaces the serve row, or adds its own where serves share the store") {
+    TestStore test_store;
+    auto store = test_store.Open();
+    ServeRecord first = SampleServe(100);
+    REQUIRE(store->RecordServeStart(first).ok());
+    REQUIRE(store->RecordServeHeartbeat(100, kT0 + 1000).ok());
+    first.heartbeat_at_ms = kT0 + 1000;
 
-TEST_CASE("a serve whose row was taken over cannot heartbeat or stop it") {
-  TempDir dir;
-  std::string path = dir.File("vigy.db");
-  auto store = OpenStore(path);
-  REQUIRE(store->RecordServeStart(SampleServe(100)).ok());
-  REQUIRE(store->RecordServeStart(SampleServe(200)).ok());
+    ServeRecord second = SampleServe(200);
+    second.selector = "";
+    second.started_at_ms = kT0 + 5000;
+    second.heartbeat_at_ms = kT0 + 5000;
+    REQUIRE(store->RecordServeStart(second).ok());
+    CHECK(store->ReadServe()->value() == second);
 
-  Status s = store->RecordServeHeartbeat(100, kT0 + 1000);
-  CHECK(s == Status::Conflict(
-                 fmt::format("store '{}' is now served by process 200 on {}", path, ThisHost())));
-  CHECK(store->RecordServeStop(100, kT0 + 1000).code() == Status::Code::kConflict);
-  CHECK(store->ReadServe()->value() == SampleServe(200));
+    if (!store->SharedByServes()) {
+      CHECK(*store->ListServes() == std::vector<ServeRecord>{second});
+      Status s = store->RecordServeHeartbeat(100, kT0 + 6000);
+      CHECK(s == Status::Conflict(fmt::format("store '{}' is now served by process 200 on {}",
+                                              store->path(), ThisHost())));
+      CHECK(store->RecordServeStop(100, kT0 + 6000).code() == Status::Code::kConflict);
+      CHECK(*store->ListServes() == std::vector<ServeRecord>{second});
+      return;
+    }
+    // Shared: each serve keeps its own row, the latest heard from first.
+    CHECK(*store->ListServes() == std::vector<ServeRecord>{second, first});
+    REQUIRE(store->RecordServeHeartbeat(100, kT0 + 6000).ok());
+    first.heartbeat_at_ms = kT0 + 6000;
+    CHECK(*store->ListServes() == std::vector<ServeRecord>{first, second});
+    // A stopped serve comes after the running ones, however recent.
+    REQUIRE(store->RecordServeStop(100, kT0 + 7000).ok());
+    first.heartbeat_at_ms = kT0 + 7000;
+    first.stopped_at_ms = kT0 + 7000;
+    CHECK(*store->ListServes() == std::vector<ServeRecord>{second, first});
+    CHECK(store->ReadServe()->value() == second);
+    // The same process starting again replaces its own row.
+    ServeRecord again = SampleServe(100);
+    again.started_at_ms = kT0 + 8000;
+    again.heartbeat_at_ms = kT0 + 8000;
+    REQUIRE(store->RecordServeStart(again).ok());
+    CHECK(*store->ListServes() == std::vector<ServeRecord>{again, second});
+  }
 
-  auto fresh = OpenStore(dir.File("fresh.db"));
-  CHECK(fresh->RecordServeHeartbeat(100, kT0).code() == Status::Code::kConflict);
+  TEST_CASE("a serve with no serve row cannot heartbeat or stop, and changes nothing trying") {
+    TestStore test_store;
+    auto store = test_store.Open();
+    CHECK(store->RecordServeHeartbeat(100, kT0).code() == Status::Code::kConflict);
+    CHECK(store->RecordServeStop(100, kT0).code() == Status::Code::kConflict);
+    CHECK(store->ListServes()->empty());
+
+    ServeRecord serve = SampleServe(200);
+    REQUIRE(store->RecordServeStart(serve).ok());
+    CHECK(store->RecordServeHeartbeat(100, kT0 + 1000).code() == Status::Code::kConflict);
+    CHECK(store->RecordServeStop(100, kT0 + 1000).code() == Status::Code::kConflict);
+    CHECK(*store->ListServes() == std::vector<ServeRecord>{serve});
+  }
 }
 
 TEST_CASE("a serve is live while it heartbeats, has not stopped and its process exists") {

@@ -1,23 +1,35 @@
-// Shared by the store tests: sample vigies, a raw connection for looking at
-// the file the way an operator's sqlite3 would, and a helper that commits one
-// tick. A fresh private directory per test and whole-file reads come from
-// tests/support.
+// Shared by the store tests: the store under test (an SQLite file, or a
+// PostgreSQL database when VIGY_TEST_STORE=postgresql), sample vigies, a raw
+// connection for looking at an SQLite file the way an operator's sqlite3
+// would, and helpers that commit ticks through the store port. A fresh
+// private directory per test and whole-file reads come from tests/support.
+//
+// The tests of the port's behaviour sit in the doctest suite "store" and use
+// TestStore, so the same body runs against either store: ctest runs that
+// suite twice, the second time as "postgresql: ..." with VIGY_TEST_STORE
+// set (tests/CMakeLists.txt). By hand:
+//   VIGY_TEST_STORE=postgresql build/tests/vigy_tests -ts=store
 #pragma once
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/ids.h"
 #include "core/model.h"
+#include "core/store.h"
 #include "core/vigy.h"
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_store.h"
+#include "storage/store_open.h"
 #include "tests/support/files.h"
+#include "tests/support/pg_server.h"
 #include "tests/support/temp_dir.h"
 
 namespace vigy::storage::testing {
@@ -52,6 +64,92 @@ inline int64_t QueryInt(const std::string& path, std::string_view sql) {
   return *value;
 }
 
+// Which store the "store" suite runs against: the environment variable
+// VIGY_TEST_STORE, "postgresql" for PgStore, unset (or "sqlite") for
+// SqliteStore. Anything else fails the test, so that a misspelt name does
+// not quietly test SQLite twice.
+enum class StoreKind { kSqlite, kPostgresql };
+
+inline StoreKind StoreKindUnderTest() {
+  const char* value = std::getenv("VIGY_TEST_STORE");
+  const std::string_view kind = value == nullptr ? "" : value;
+  if (kind.empty() || kind == "sqlite") return StoreKind::kSqlite;
+  if (kind == "postgresql") return StoreKind::kPostgresql;
+  FAIL("VIGY_TEST_STORE is '", std::string(kind), "'; expected 'sqlite' or 'postgresql'");
+  return StoreKind::kSqlite;
+}
+
+// A fresh, empty store location for one test, of the kind under test: a
+// path in a private directory (no file there yet), or a new database on the
+// PostgreSQL test cluster (no tables yet), removed with the object.
+class TestStore {
+ public:
+  TestStore() : TestStore(StoreKindUnderTest()) {}
+  explicit TestStore(StoreKind kind) : kind_(kind) {
+    if (kind_ == StoreKind::kPostgresql) {
+      database_.emplace();
+      location_ = database_->uri();
+    } else {
+      dir_.emplace();
+      location_ = dir_->File("vigy.db");
+    }
+  }
+  TestStore(const TestStore&) = delete;
+  TestStore& operator=(const TestStore&) = delete;
+
+  StoreKind kind() const { return kind_; }
+  bool postgresql() const { return kind_ == StoreKind::kPostgresql; }
+  // The location as storage::OpenStore takes it (--db).
+  const std::string& location() const { return location_; }
+
+  // storage::OpenStore on the location, for threads (which must not
+  // REQUIRE) and for tests of what opening refuses.
+  core::Result<std::unique_ptr<core::Store>> TryOpen(OpenMode mode = OpenMode::kCreate) const {
+    return storage::OpenStore(location_, mode);
+  }
+  // The same, requiring success.
+  std::unique_ptr<core::Store> Open(OpenMode mode = OpenMode::kCreate) const {
+    core::Result<std::unique_ptr<core::Store>> store = TryOpen(mode);
+    INFO(store.status().ToString());
+    REQUIRE(store.ok());
+    return std::move(store).value();
+  }
+
+  // Runs SQL on the store's tables directly, as an operator's sqlite3 or
+  // psql would: write SQL both engines accept. QueryInt takes one statement
+  // giving one integer; Exec one or more statements. For SQLite this opens
+  // (and so creates) the file.
+  int64_t QueryInt(std::string_view sql) const {
+    if (database_) return database_->QueryInt(sql);
+    return testing::QueryInt(location_, sql);
+  }
+  void Exec(std::string_view sql) const {
+    if (database_) {
+      database_->Exec(sql);
+      return;
+    }
+    core::Status s = OpenRaw(location_)->Exec(std::string(sql));
+    INFO(sql, ": ", s.ToString());
+    REQUIRE(s.ok());
+  }
+  // How many tables the store holds: 0 while nothing was created (for
+  // SQLite also when there is no file, which this does not create).
+  int64_t TableCount() const {
+    if (database_) {
+      return database_->QueryInt(
+          "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema()");
+    }
+    if (!std::filesystem::exists(location_)) return 0;
+    return testing::QueryInt(location_, "SELECT count(*) FROM sqlite_master WHERE type = 'table'");
+  }
+
+ private:
+  StoreKind kind_;
+  std::optional<TempDir> dir_;
+  std::optional<vigy::testing::PgTestDatabase> database_;
+  std::string location_;
+};
+
 inline core::Vigy SampleVigy(const std::string& name, int64_t now_ms = kT0) {
   core::Vigy vigy;
   vigy.name = name;
@@ -65,7 +163,7 @@ inline core::Vigy SampleVigy(const std::string& name, int64_t now_ms = kT0) {
   return vigy;
 }
 
-inline void Add(SqliteStore& store, const core::Vigy& vigy) {
+inline void Add(core::Store& store, const core::Vigy& vigy) {
   core::Status s = store.InsertVigy(vigy);
   INFO(s.ToString());
   REQUIRE(s.ok());
@@ -105,7 +203,7 @@ inline TickCommit NextTick(const TickLease& lease, int64_t tick_ms, bool ok = tr
 
 // Commits `commit` and sets its run's seq to the number the commit was given
 // (the store's newest; this connection must be the only one committing).
-inline void Commit(SqliteStore& store, TickCommit& commit) {
+inline void Commit(core::Store& store, TickCommit& commit) {
   core::Result<int64_t> before = store.LatestRunSeq();
   REQUIRE(before.ok());
   core::Status s = store.CommitTick(commit);
@@ -119,7 +217,7 @@ inline void Commit(SqliteStore& store, TickCommit& commit) {
 
 // Leases, ticks and commits the vigy once; returns the committed run (with
 // its seq).
-inline core::RunRecord TickOnce(SqliteStore& store, const std::string& id, int64_t tick_ms,
+inline core::RunRecord TickOnce(core::Store& store, const std::string& id, int64_t tick_ms,
                                 bool ok = true) {
   core::Result<TickLease> lease = store.AcquireTickLease(id, NewLeaseToken(), 60000, 1000);
   INFO(lease.status().ToString());

@@ -1,0 +1,256 @@
+// Shared by the end-to-end tests of the binary on a PostgreSQL store
+// (pg_store_e2e_test.cc, pg_fleet_test.cc): running vigy with a location and
+// an environment of the test's choosing, reading the store back with SQL,
+// and a PostgreSQL cluster of a test's own, which it may stop and start, or
+// configure, without disturbing any other test.
+#pragma once
+
+#include <doctest/doctest.h>
+#include <libpq-fe.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "tests/support/files.h"
+#include "tests/support/process.h"
+#include "tests/support/shell_quote.h"
+#include "tests/support/vigy_binary.h"
+
+namespace vigy::testing {
+
+// ---- SQL, through libpq ----
+
+// One row of text values; a NULL is nullopt.
+using PgTextRow = std::vector<std::optional<std::string>>;
+
+// The rows `sql` returns over a fresh connection made from `conninfo` (a
+// libpq URI or keyword string). Fails the test (REQUIRE) if it cannot
+// connect or the statement fails.
+inline std::vector<PgTextRow> PgQueryRows(const std::string& conninfo, const std::string& sql) {
+  std::unique_ptr<PGconn, void (*)(PGconn*)> conn(PQconnectdb(conninfo.c_str()), PQfinish);
+  INFO("connecting with ", conninfo, ": ", PQerrorMessage(conn.get()));
+  REQUIRE(PQstatus(conn.get()) == CONNECTION_OK);
+  std::unique_ptr<PGresult, void (*)(PGresult*)> result(PQexec(conn.get(), sql.c_str()), PQclear);
+  const ExecStatusType status = PQresultStatus(result.get());
+  INFO(sql, ": ", PQerrorMessage(conn.get()));
+  REQUIRE((status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK));
+  std::vector<PgTextRow> rows;
+  for (int r = 0; r < PQntuples(result.get()); ++r) {
+    PgTextRow row;
+    for (int c = 0; c < PQnfields(result.get()); ++c) {
+      if (PQgetisnull(result.get(), r, c)) {
+        row.push_back(std::nullopt);
+      } else {
+        row.push_back(std::string(PQgetvalue(result.get(), r, c)));
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// The single value (one row, one column, not NULL) `sql` returns.
+inline std::string PgQueryText(const std::string& conninfo, const std::string& sql) {
+  std::vector<PgTextRow> rows = PgQueryRows(conninfo, sql);
+  INFO(sql);
+  REQUIRE(rows.size() == 1);
+  REQUIRE(rows[0].size() == 1);
+  REQUIRE(rows[0][0].has_value());
+  return *rows[0][0];
+}
+
+inline int64_t PgQueryInt64(const std::string& conninfo, const std::string& sql) {
+  return std::stoll(PgQueryText(conninfo, sql));
+}
+
+// `text` percent-encoded for a URI's query value.
+inline std::string PgPercentEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string encoded;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      encoded += static_cast<char>(c);
+    } else {
+      encoded += '%';
+      encoded += kHex[c >> 4];
+      encoded += kHex[c & 15];
+    }
+  }
+  return encoded;
+}
+
+// ---- running vigy on a PostgreSQL store ----
+
+// The sandbox's environment without any of libpq's variables (PGHOST,
+// PGPASSWORD, PGSERVICE, ...), so that only the location a test gives
+// decides where vigy connects and with what credentials. VIGY_DB is the
+// sandbox's SQLite file, as Sandbox::Environment sets it.
+inline std::vector<std::string> PgTestEnvironment(const Sandbox& sandbox) {
+  std::vector<std::string> env;
+  for (std::string& entry : sandbox.Environment()) {
+    if (entry.starts_with("PG")) continue;
+    env.push_back(std::move(entry));
+  }
+  return env;
+}
+
+// `env` with VIGY_DB set to `location` (or unset, when empty).
+inline std::vector<std::string> WithVigyDb(std::vector<std::string> env,
+                                           const std::string& location) {
+  std::erase_if(env, [](const std::string& entry) { return entry.starts_with("VIGY_DB="); });
+  if (!location.empty()) env.push_back("VIGY_DB=" + location);
+  return env;
+}
+
+// Runs `vigy args...` in the sandbox with the environment `env`.
+inline BinaryResult RunVigyEnv(const Sandbox& sandbox, const std::vector<std::string>& args,
+                               const std::vector<std::string>& env,
+                               std::chrono::seconds timeout = std::chrono::seconds(60)) {
+  ProcessSpec spec = sandbox.Spec(args);
+  spec.environment = env;
+  spec.stdout_path = (sandbox.dir() / ".pg-stdout").string();
+  spec.stderr_path = (sandbox.dir() / ".pg-stderr").string();
+  ProcessResult ran = RunProcess(spec, timeout);
+  return BinaryResult{ran.exit_code, std::move(ran.out), std::move(ran.err)};
+}
+
+// Runs `vigy --db location args...` in the sandbox, without libpq's
+// variables in its environment.
+inline BinaryResult RunOnPg(const Sandbox& sandbox, const std::string& location,
+                            std::vector<std::string> args,
+                            std::chrono::seconds timeout = std::chrono::seconds(60)) {
+  args.insert(args.begin(), {"--db", location});
+  return RunVigyEnv(sandbox, args, PgTestEnvironment(sandbox), timeout);
+}
+
+// RunOnPg, requiring exit 0 (showing stderr if not).
+inline BinaryResult MustOnPg(const Sandbox& sandbox, const std::string& location,
+                             const std::vector<std::string>& args) {
+  BinaryResult r = RunOnPg(sandbox, location, args);
+  INFO("vigy ", args.empty() ? "" : args[0], " exited ", r.exit_code, ": ", r.err);
+  CHECK(r.exit_code == 0);
+  return r;
+}
+
+// A `vigy --db location args...` left running (serve): signalled, waited
+// for and read while it runs; its process group is killed and reaped when
+// the object goes.
+class PgBackgroundVigy {
+ public:
+  PgBackgroundVigy(const Sandbox& sandbox, const std::string& location,
+                   std::vector<std::string> args, const std::string& tag)
+      : out_path_((sandbox.dir() / ("." + tag + "-out")).string()),
+        err_path_((sandbox.dir() / ("." + tag + "-err")).string()) {
+    args.insert(args.begin(), {"--db", location});
+    ProcessSpec spec = sandbox.Spec(args);
+    spec.environment = PgTestEnvironment(sandbox);
+    spec.stdout_path = out_path_;
+    spec.stderr_path = err_path_;
+    process_ = std::make_unique<Process>(spec);
+  }
+
+  pid_t pid() const { return process_->pid(); }
+  void Signal(int signal) const { process_->Signal(signal); }
+  std::optional<int> WaitExit(std::chrono::milliseconds timeout) { return process_->Wait(timeout); }
+  std::string Out() const { return ReadFile(out_path_); }
+  std::string Err() const { return ReadFile(err_path_); }
+
+ private:
+  std::string out_path_;
+  std::string err_path_;
+  std::unique_ptr<Process> process_;
+};
+
+// How many ticks serve's log says it committed ("stopped after N ticks"),
+// or nullopt if it never said.
+inline std::optional<int64_t> StoppedAfterTicks(const std::string& log) {
+  static const std::regex stopped(R"(stopped after (\d+) ticks?)");
+  std::smatch match;
+  if (!std::regex_search(log, match, stopped)) return std::nullopt;
+  return std::stoll(match[1].str());
+}
+
+// Whether `text` is exactly one line (one newline, at its end).
+inline bool IsOneLine(const std::string& text) {
+  return !text.empty() && text.back() == '\n' && std::count(text.begin(), text.end(), '\n') == 1;
+}
+
+// ---- a cluster of the test's own ----
+
+// A PostgreSQL cluster for one test alone (tests/support/pg_cluster.sh on a
+// private temporary directory), so that the test may stop and restart it or
+// change how it authenticates without any other test seeing it. Started by
+// the constructor (failing the test if it cannot be), stopped and removed by
+// the destructor. About a second to start.
+class PrivatePgCluster {
+ public:
+  PrivatePgCluster() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "vigy-pgown-XXXXXX").string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    dir_ = pattern;
+    CommandResult started = Script("start");
+    if (started.exit_code != 0) Script("stop");  // the destructor will not run
+    INFO("pg_cluster.sh start ", dir_, ": ", started.output);
+    REQUIRE(started.exit_code == 0);
+  }
+  ~PrivatePgCluster() {
+    CommandResult stopped = Script("stop");
+    if (stopped.exit_code != 0) {
+      const std::string message =
+          "cannot stop the private cluster in " + dir_ + ": " + stopped.output;
+      FAIL_CHECK(message);
+    }
+  }
+  PrivatePgCluster(const PrivatePgCluster&) = delete;
+  PrivatePgCluster& operator=(const PrivatePgCluster&) = delete;
+
+  // The socket directory.
+  const std::string& dir() const { return dir_; }
+
+  // pg_ctl stop -m fast (every connection is closed), keeping the files.
+  void Halt() {
+    CommandResult halted = Script("halt");
+    INFO(halted.output);
+    REQUIRE(halted.exit_code == 0);
+  }
+  // Starts it again after Halt, and waits until it accepts connections.
+  void Start() {
+    CommandResult started = Script("start");
+    INFO(started.output);
+    REQUIRE(started.exit_code == 0);
+  }
+
+  // A libpq URI for `database` as `user`, `extra` appended to its query.
+  std::string Uri(const std::string& database, const std::string& user = "vigy_test",
+                  const std::string& extra = "") const {
+    return "postgresql:///" + database + "?host=" + PgPercentEncode(dir_) + "&user=" + user + extra;
+  }
+  // A connection string for the superuser vigy_test, for the test's own SQL.
+  std::string Admin(const std::string& database = "postgres") const { return Uri(database); }
+
+  // The cluster's pg_hba.conf.
+  std::string HbaPath() const { return dir_ + "/data/pg_hba.conf"; }
+
+ private:
+  CommandResult Script(const std::string& command) const {
+    return RunShellCommand(
+        ShellQuote(std::string(VIGY_SOURCE_DIR) + "/tests/support/pg_cluster.sh") + " " + command +
+            " " + ShellQuote(dir_),
+        std::chrono::seconds(120));
+  }
+
+  std::string dir_;
+};
+
+}  // namespace vigy::testing
