@@ -9,8 +9,8 @@
 #include <fmt/format.h>
 
 #include "storage/pg_conn.h"
+#include "storage/pg_rows.h"
 #include "storage/pg_store.h"
-#include "storage/row_codec.h"
 
 namespace vigy::storage {
 
@@ -19,47 +19,6 @@ using core::Status;
 using core::VigyImport;
 
 namespace {
-
-// The counters as exported, no lease held, and the latest of the runs given
-// as the vigy's latest run.
-Status WriteImportedRuntime(PgConn& conn, const VigyImport& record) {
-  const core::VigyRuntime& rt = record.runtime;
-  const core::RunRecord* latest = record.latest_run();
-  return conn
-      .Run(
-          "UPDATE runtime SET tick_count = $2, last_tick_at = $3, consecutive_failures = $4, "
-          "backoff_until = $5, next_due_at = $6, last_result = $7, last_run_at = $8, "
-          "last_run_id = $9, lease_owner = NULL, lease_until = NULL WHERE vigy_id = $1",
-          record.vigy.id, rt.tick_count,
-          rt.last_tick_ms >= 0 ? std::optional<int64_t>(rt.last_tick_ms) : std::nullopt,
-          rt.consecutive_failures, rt.backoff_until_ms, rt.next_due_ms, rt.last_result,
-          rt.last_run_at_ms >= 0 ? std::optional<int64_t>(rt.last_run_at_ms) : std::nullopt,
-          latest ? std::optional<std::string>(latest->id) : std::nullopt)
-      .status();
-}
-
-Status WriteImportedState(PgConn& conn, const VigyImport& record) {
-  if (!record.state) return Status::Ok();
-  const core::StateSnapshot& snapshot = *record.state;
-  return conn
-      .Run(
-          "INSERT INTO state (vigy_id, desired, observed, conditions, updated_at) "
-          "VALUES ($1, $2, $3, $4, $5)",
-          record.vigy.id, DumpJson(snapshot.state.desired), DumpJson(snapshot.state.observed),
-          EncodeConditions(snapshot.state.conditions), snapshot.updated_at_ms)
-      .status();
-}
-
-Status WriteImportedKv(PgConn& conn, const VigyImport& record) {
-  for (const auto& [key, value] : record.kv) {
-    if (Status s = conn.Run("INSERT INTO kv (vigy_id, key, value) VALUES ($1, $2, $3)",
-                            record.vigy.id, key, DumpJson(value))
-                       .status();
-        !s.ok())
-      return s;
-  }
-  return Status::Ok();
-}
 
 // kConflict when one of the runs' ids is taken by a run already in the store.
 Status CheckRunIdsFree(PgConn& conn, const VigyImport& record) {
@@ -75,38 +34,6 @@ Status CheckRunIdsFree(PgConn& conn, const VigyImport& record) {
   return Status::Conflict(
       fmt::format("run {} of vigy '{}' is already in the store (a run of vigy '{}')",
                   (*taken)[0].Text(0), record.vigy.name, (*taken)[0].Text(1)));
-}
-
-// The run numbered `seq`, and its actions in the order given.
-Status WriteImportedRun(PgConn& conn, const core::RunRecord& run, const std::string& vigy_id,
-                        int64_t seq) {
-  if (Status s =
-          conn.Run("INSERT INTO runs (id, vigy_id, vigy_name, revision, tick, scheduled_at, "
-                   "started_at, ended_at, duration_ms, result, error, log, events, metrics, trace, "
-                   "seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
-                   "$15, $16)",
-                   run.id, vigy_id, run.vigy_name, run.revision, run.tick, run.scheduled_at_ms,
-                   run.started_at_ms, run.ended_at_ms, run.duration_ms, run.result,
-                   run.ok() ? std::nullopt : run.error, EncodeLog(run.log),
-                   EncodeEvents(run.events), EncodeObject(run.metrics), EncodeObject(run.trace),
-                   seq)
-              .status();
-      !s.ok())
-    return s;
-  for (size_t index = 0; index < run.actions.size(); ++index) {
-    const core::ActionRecord& action = run.actions[index];
-    if (Status s =
-            conn.Run("INSERT INTO actions (run_id, seq, vigy_id, kind, payload, result, message, "
-                     "at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                     run.id, static_cast<int64_t>(index), vigy_id, action.kind,
-                     action.payload ? std::optional<std::string>(DumpJson(*action.payload))
-                                    : std::nullopt,
-                     action.result, action.message, run.started_at_ms)
-                .status();
-        !s.ok())
-      return s;
-  }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -132,13 +59,29 @@ Status PgStore::ImportVigy(const VigyImport& record, bool replace) {
   }
   // The record, its program and fresh counters; the change stamp moves.
   if (Status s = InsertVigyRows(vigy); !s.ok()) return s;
-  if (Status s = WriteImportedRuntime(*conn_, record); !s.ok()) return s;
-  if (Status s = WriteImportedState(*conn_, record); !s.ok()) return s;
-  if (Status s = WriteImportedKv(*conn_, record); !s.ok()) return s;
+  // The counters as exported, no lease held, and the latest of the runs
+  // given as the vigy's latest run.
+  const core::RunRecord* latest = record.latest_run();
+  const core::VigyRuntime& rt = record.runtime;
+  if (Status s = pg_rows::WriteRuntime(
+          *conn_, vigy.id, rt, rt.last_result,
+          rt.last_run_at_ms >= 0 ? std::optional<int64_t>(rt.last_run_at_ms) : std::nullopt,
+          latest ? std::optional<std::string>(latest->id) : std::nullopt);
+      !s.ok())
+    return s;
+  if (record.state) {
+    if (Status s =
+            pg_rows::UpsertState(*conn_, vigy.id, record.state->state, record.state->updated_at_ms);
+        !s.ok())
+      return s;
+  }
+  for (const auto& [key, value] : record.kv) {
+    if (Status s = pg_rows::UpsertKv(*conn_, vigy.id, key, value); !s.ok()) return s;
+  }
   if (Status s = CheckRunIdsFree(*conn_, record); !s.ok()) return s;
   int64_t seq = *last_seq;
   for (const core::RunRecord& run : record.runs) {
-    if (Status s = WriteImportedRun(*conn_, run, vigy.id, ++seq); !s.ok()) return s;
+    if (Status s = pg_rows::InsertRun(*conn_, run, vigy.id, ++seq); !s.ok()) return s;
   }
   if (seq != *last_seq) {
     if (Status s = conn_->Run("UPDATE meta SET value = $1 WHERE key = 'run_seq'", seq).status();

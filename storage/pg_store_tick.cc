@@ -10,6 +10,7 @@
 #include <map>
 
 #include "storage/pg_conn.h"
+#include "storage/pg_rows.h"
 #include "storage/pg_store.h"
 #include "storage/row_codec.h"
 #include "storage/row_readers.h"
@@ -221,62 +222,10 @@ Status CheckLeaseHeld(PgConn& conn, const TickCommit& commit) {
 Status WriteKv(PgConn& conn, const TickCommit& commit) {
   for (const auto& [key, value] : commit.kv_writes) {
     Status s = value
-                   ? conn.Run(
-                             "INSERT INTO kv (vigy_id, key, value) VALUES ($1, $2, $3) "
-                             "ON CONFLICT (vigy_id, key) DO UPDATE SET value = excluded.value",
-                             commit.vigy_id, key, DumpJson(*value))
-                         .status()
+                   ? pg_rows::UpsertKv(conn, commit.vigy_id, key, *value)
                    : conn.Run("DELETE FROM kv WHERE vigy_id = $1 AND key = $2", commit.vigy_id, key)
                          .status();
     if (!s.ok()) return s;
-  }
-  return Status::Ok();
-}
-
-// The state the tick declared, when it declared one (a failed tick keeps
-// the previous state).
-Status WriteState(PgConn& conn, const TickCommit& commit) {
-  if (!commit.state) return Status::Ok();
-  return conn
-      .Run(
-          "INSERT INTO state (vigy_id, desired, observed, conditions, updated_at) "
-          "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (vigy_id) DO UPDATE SET "
-          "desired = excluded.desired, observed = excluded.observed, "
-          "conditions = excluded.conditions, updated_at = excluded.updated_at",
-          commit.vigy_id, DumpJson(commit.state->desired), DumpJson(commit.state->observed),
-          EncodeConditions(commit.state->conditions), commit.run.started_at_ms)
-      .status();
-}
-
-// The run, numbered `seq`, and its actions in the order the program
-// emitted them.
-Status InsertRun(PgConn& conn, const TickCommit& commit, int64_t seq) {
-  const core::RunRecord& run = commit.run;
-  if (Status s =
-          conn.Run("INSERT INTO runs (id, vigy_id, vigy_name, revision, tick, scheduled_at, "
-                   "started_at, ended_at, duration_ms, result, error, log, events, metrics, trace, "
-                   "seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
-                   "$15, $16)",
-                   run.id, commit.vigy_id, run.vigy_name, run.revision, run.tick,
-                   run.scheduled_at_ms, run.started_at_ms, run.ended_at_ms, run.duration_ms,
-                   run.result, run.ok() ? std::nullopt : run.error, EncodeLog(run.log),
-                   EncodeEvents(run.events), EncodeObject(run.metrics), EncodeObject(run.trace),
-                   seq)
-              .status();
-      !s.ok())
-    return s;
-  for (size_t index = 0; index < run.actions.size(); ++index) {
-    const core::ActionRecord& action = run.actions[index];
-    if (Status s =
-            conn.Run("INSERT INTO actions (run_id, seq, vigy_id, kind, payload, result, message, "
-                     "at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                     run.id, static_cast<int64_t>(index), commit.vigy_id, action.kind,
-                     action.payload ? std::optional<std::string>(DumpJson(*action.payload))
-                                    : std::nullopt,
-                     action.result, action.message, run.started_at_ms)
-                .status();
-        !s.ok())
-      return s;
   }
   return Status::Ok();
 }
@@ -292,23 +241,6 @@ Status PruneOlderRuns(PgConn& conn, const TickCommit& commit) {
       .status();
 }
 
-// The vigy's counters as the tick advanced them, its latest run, and the
-// lease let go.
-Status UpdateRuntime(PgConn& conn, const TickCommit& commit) {
-  const core::VigyRuntime& rt = commit.runtime;
-  const core::RunRecord& run = commit.run;
-  return conn
-      .Run(
-          "UPDATE runtime SET tick_count = $2, last_tick_at = $3, consecutive_failures = $4, "
-          "backoff_until = $5, next_due_at = $6, last_result = $7, last_run_at = $8, "
-          "last_run_id = $9, lease_owner = NULL, lease_until = NULL WHERE vigy_id = $1",
-          commit.vigy_id, rt.tick_count,
-          rt.last_tick_ms >= 0 ? std::optional<int64_t>(rt.last_tick_ms) : std::nullopt,
-          rt.consecutive_failures, rt.backoff_until_ms, rt.next_due_ms, run.result, run.ended_at_ms,
-          run.id)
-      .status();
-}
-
 }  // namespace
 
 Status PgStore::WriteTick(const TickCommit& commit, int64_t seq) {
@@ -319,10 +251,20 @@ Status PgStore::WriteTick(const TickCommit& commit, int64_t seq) {
   PgConn& conn = *conn_;
   if (Status s = CheckLeaseHeld(conn, commit); !s.ok()) return s;
   if (Status s = WriteKv(conn, commit); !s.ok()) return s;
-  if (Status s = WriteState(conn, commit); !s.ok()) return s;
-  if (Status s = InsertRun(conn, commit, seq); !s.ok()) return s;
+  // The state the tick declared, when it declared one (a failed tick keeps
+  // the previous state).
+  if (commit.state) {
+    if (Status s =
+            pg_rows::UpsertState(conn, commit.vigy_id, *commit.state, commit.run.started_at_ms);
+        !s.ok())
+      return s;
+  }
+  if (Status s = pg_rows::InsertRun(conn, commit.run, commit.vigy_id, seq); !s.ok()) return s;
   if (Status s = PruneOlderRuns(conn, commit); !s.ok()) return s;
-  return UpdateRuntime(conn, commit);
+  // The counters as the tick advanced them, this run as the latest, and the
+  // lease let go.
+  return pg_rows::WriteRuntime(conn, commit.vigy_id, commit.runtime, commit.run.result,
+                               commit.run.ended_at_ms, commit.run.id);
 }
 
 Result<std::vector<Status>> PgStore::CommitTickBatch(std::span<const TickCommit> commits) {

@@ -10,8 +10,8 @@
 #include <random>
 #include <thread>
 
-#include "storage/row_codec.h"
 #include "storage/sqlite_db.h"
+#include "storage/sqlite_rows.h"
 #include "storage/sqlite_store.h"
 
 namespace vigy::storage {
@@ -152,58 +152,10 @@ Status CheckLeaseHeld(Db& db, const TickCommit& commit) {
 // The tick's kv writes: a value upserts its key, none removes it.
 Status WriteKv(Db& db, const TickCommit& commit) {
   for (const auto& [key, value] : commit.kv_writes) {
-    Result<Statement> write =
-        value ? db.Prepare(
-                    "INSERT INTO kv (vigy_id, key, value) VALUES (?1, ?2, ?3) "
-                    "ON CONFLICT (vigy_id, key) DO UPDATE SET value = excluded.value")
-              : db.Prepare("DELETE FROM kv WHERE vigy_id = ?1 AND key = ?2");
-    if (!write.ok()) return write.status();
-    write->BindText(1, commit.vigy_id).BindText(2, key);
-    if (value) write->BindText(3, DumpJson(*value));
-    if (Status s = write->Run(); !s.ok()) return s;
-  }
-  return Status::Ok();
-}
-
-// The state the tick declared, when it declared one (a failed tick keeps
-// the previous state).
-Status WriteState(Db& db, const TickCommit& commit) {
-  if (!commit.state) return Status::Ok();
-  return db.Execute(
-      "INSERT INTO state (vigy_id, desired, observed, conditions, updated_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (vigy_id) DO UPDATE SET "
-      "desired = excluded.desired, observed = excluded.observed, "
-      "conditions = excluded.conditions, updated_at = excluded.updated_at",
-      commit.vigy_id, DumpJson(commit.state->desired), DumpJson(commit.state->observed),
-      EncodeConditions(commit.state->conditions), commit.run.started_at_ms);
-}
-
-// The run, numbered `seq`.
-Status InsertRun(Db& db, const TickCommit& commit, int64_t seq) {
-  const core::RunRecord& run = commit.run;
-  return db.Execute(
-      "INSERT INTO runs (id, vigy_id, vigy_name, revision, tick, scheduled_at, started_at, "
-      "ended_at, duration_ms, result, error, log, events, metrics, trace, seq) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-      run.id, commit.vigy_id, run.vigy_name, run.revision, run.tick, run.scheduled_at_ms,
-      run.started_at_ms, run.ended_at_ms, run.duration_ms, run.result,
-      run.ok() ? std::nullopt : run.error, EncodeLog(run.log), EncodeEvents(run.events),
-      EncodeObject(run.metrics), EncodeObject(run.trace), seq);
-}
-
-// The run's actions, in the order the program emitted them.
-Status InsertActions(Db& db, const TickCommit& commit) {
-  const core::RunRecord& run = commit.run;
-  for (size_t index = 0; index < run.actions.size(); ++index) {
-    const core::ActionRecord& action = run.actions[index];
-    if (Status s = db.Execute(
-            "INSERT INTO actions (run_id, seq, vigy_id, kind, payload, result, message, at) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            run.id, static_cast<int64_t>(index), commit.vigy_id, action.kind,
-            action.payload ? std::optional<std::string>(DumpJson(*action.payload)) : std::nullopt,
-            action.result, action.message, run.started_at_ms);
-        !s.ok())
-      return s;
+    Status s =
+        value ? sqlite_rows::UpsertKv(db, commit.vigy_id, key, *value)
+              : db.Execute("DELETE FROM kv WHERE vigy_id = ?1 AND key = ?2", commit.vigy_id, key);
+    if (!s.ok()) return s;
   }
   return Status::Ok();
 }
@@ -217,21 +169,6 @@ Status PruneOlderRuns(Db& db, const TickCommit& commit) {
                     commit.run.tick, std::max<int64_t>(*commit.keep_runs, 1));
 }
 
-// The vigy's counters as the tick advanced them, its latest run, and the
-// lease let go.
-Status UpdateRuntime(Db& db, const TickCommit& commit) {
-  const core::VigyRuntime& rt = commit.runtime;
-  const core::RunRecord& run = commit.run;
-  return db.Execute(
-      "UPDATE runtime SET tick_count = ?2, last_tick_at = ?3, consecutive_failures = ?4, "
-      "backoff_until = ?5, next_due_at = ?6, last_result = ?7, last_run_at = ?8, "
-      "last_run_id = ?9, lease_owner = NULL, lease_until = NULL WHERE vigy_id = ?1",
-      commit.vigy_id, rt.tick_count,
-      rt.last_tick_ms >= 0 ? std::optional<int64_t>(rt.last_tick_ms) : std::nullopt,
-      rt.consecutive_failures, rt.backoff_until_ms, rt.next_due_ms, run.result, run.ended_at_ms,
-      run.id);
-}
-
 }  // namespace
 
 Status SqliteStore::WriteTick(const TickCommit& commit, int64_t seq) {
@@ -242,11 +179,20 @@ Status SqliteStore::WriteTick(const TickCommit& commit, int64_t seq) {
   Db& db = *db_;
   if (Status s = CheckLeaseHeld(db, commit); !s.ok()) return s;
   if (Status s = WriteKv(db, commit); !s.ok()) return s;
-  if (Status s = WriteState(db, commit); !s.ok()) return s;
-  if (Status s = InsertRun(db, commit, seq); !s.ok()) return s;
-  if (Status s = InsertActions(db, commit); !s.ok()) return s;
+  // The state the tick declared, when it declared one (a failed tick keeps
+  // the previous state).
+  if (commit.state) {
+    if (Status s =
+            sqlite_rows::UpsertState(db, commit.vigy_id, *commit.state, commit.run.started_at_ms);
+        !s.ok())
+      return s;
+  }
+  if (Status s = sqlite_rows::InsertRun(db, commit.run, commit.vigy_id, seq); !s.ok()) return s;
   if (Status s = PruneOlderRuns(db, commit); !s.ok()) return s;
-  return UpdateRuntime(db, commit);
+  // The counters as the tick advanced them, this run as the latest, and the
+  // lease let go.
+  return sqlite_rows::WriteRuntime(db, commit.vigy_id, commit.runtime, commit.run.result,
+                                   commit.run.ended_at_ms, commit.run.id);
 }
 
 Result<std::vector<Status>> SqliteStore::CommitTickBatch(std::span<const TickCommit> commits) {
