@@ -120,6 +120,7 @@ Result<std::vector<core::ServeRecord>> PgStore::ListServes() {
   Result<PgRows> rows = conn_->Run(kSelectServes);
   if (!rows.ok()) return rows.status();
   std::vector<core::ServeRecord> serves;
+  serves.reserve(static_cast<size_t>(rows->size()));
   for (int i = 0; i < rows->size(); ++i) {
     serves.push_back(ReadServeRow((*rows)[i]));
   }

@@ -115,7 +115,7 @@ class PgStore final : public core::Store {
   // ---- serve (pg_store.cc) ----
   // A row per serve process, keyed by host and pid. A serve starting up
   // also forgets the rows of serves not heard from for kForgetServeMs.
-  static constexpr int64_t kForgetServeMs = 24 * 60 * 60 * 1000;
+  static constexpr int64_t kForgetServeMs = int64_t{24} * 60 * 60 * 1000;
   bool SharedByServes() const override { return true; }
   core::Status RecordServeStart(const core::ServeRecord& serve) override;
   core::Status RecordServeHeartbeat(int64_t pid, int64_t now_ms) override;
