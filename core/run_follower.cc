@@ -1,7 +1,6 @@
 #include "core/run_follower.h"
 
 #include <algorithm>
-#include <filesystem>
 
 namespace vigy::core {
 namespace {
@@ -60,11 +59,10 @@ Status RunFollower::Poll(const std::function<bool(const RunRecord&)>& deliver) {
   }
 }
 
-// A store that did not exist when the follow started: once the file is
-// there, every run in it was committed after the start.
+// A store that did not exist when the follow started (a file not there
+// yet, a database without tables): once it is, every run in it was
+// committed after the start.
 Status RunFollower::Reopen() {
-  std::error_code ec;
-  if (std::filesystem::file_size(store_->path(), ec) == 0 || ec) return Status::Ok();
   Result<std::unique_ptr<Store>> store = store_->NewConnection();
   if (!store.ok()) return store.status();
   if ((*store)->missing()) return Status::Ok();

@@ -4,11 +4,14 @@
 // written), and VIGY_DB naming the store as --db does.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/ids.h"
@@ -270,6 +273,27 @@ TEST_CASE(
   CHECK(CountOf(db, "SELECT count(*) FROM runs" + of_pulse) == 1);
 
   CHECK_FALSE(SandboxHoldsAFileStore(sandbox));
+}
+
+TEST_CASE("pg e2e: watch waits for a PostgreSQL store that has no tables yet") {
+  PgTestDatabase db;
+  Sandbox sandbox;
+  PgBackgroundVigy watch(sandbox, db.uri(), {"--json", "watch"}, "watch");
+  // Still waiting, and nothing created by watch.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(db.QueryInt("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 0);
+  sandbox.Write("late.vigy", kCounter);
+  MustOnPg(sandbox, db.uri(), {"add", "late.vigy"});
+  MustOnPg(sandbox, db.uri(), {"tick", "late"});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (watch.Out().find("\"late\"") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  INFO(watch.Err());
+  CHECK(watch.Out().find("\"vigy_name\":\"late\"") != std::string::npos);
+  watch.Signal(SIGINT);
+  CHECK(watch.WaitExit(std::chrono::seconds(10)) == 130);
 }
 
 TEST_CASE("pg e2e: an unreachable PostgreSQL server is exit 5 with one line, and no password") {
