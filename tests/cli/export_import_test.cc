@@ -80,7 +80,8 @@ std::vector<std::string> Names(const StoreView& view) {
 // The two stores show the same vigies, kv, state and runs.
 void CheckSameContent(const StoreView& a, const StoreView& b) {
   CHECK(a.list == b.list);
-  for (const auto& [name, shown] : a.show) {
+  for (const auto& [vigy_name, shown] : a.show) {
+    const std::string& name = vigy_name;  // a lambda inside CAPTURE cannot name a binding
     CAPTURE(name);
     REQUIRE(b.show.count(name) == 1);
     CHECK(shown == b.show.at(name));
