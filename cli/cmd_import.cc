@@ -1,9 +1,7 @@
 // vigy import [FILE|-] [--replace]: reads what vigy export wrote into the
 // store (core/ops_export.h). All of the input is read and checked before
 // the store is opened, so bad input writes nothing, not even a new store.
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +9,7 @@
 #include <cstring>
 
 #include "cli/commands.h"
+#include "cli/input_file.h"
 #include "cli/output.h"
 #include "cli/store_access.h"
 #include "core/ops_export.h"
@@ -20,37 +19,13 @@ namespace {
 
 using core::Status;
 
-Status CannotRead(const std::string& path, const std::string& reason) {
-  return Status::InvalidArgument(fmt::format(
-      "cannot read '{}': {}", path == "-" ? std::string("standard input") : path, reason));
-}
-
 // The vigies of the export in `path` ("-": stdin), read a line at a time
 // and checked (core::ExportReader). A line is never held past
 // core::kMaxExportLineBytes.
 core::Result<std::vector<core::VigyImport>> ReadExport(const std::string& path) {
-  int fd = STDIN_FILENO;
-  if (path != "-") {
-    // Non-blocking, so that opening a FIFO with no writer cannot hang.
-    fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) return CannotRead(path, std::strerror(errno));
-  }
-  struct FdCloser {
-    int fd;
-    ~FdCloser() {
-      if (fd != STDIN_FILENO) close(fd);
-    }
-  } closer{fd};
-  if (path != "-") {
-    struct stat st {};
-    if (fstat(fd, &st) != 0) return CannotRead(path, std::strerror(errno));
-    if (S_ISDIR(st.st_mode)) return CannotRead(path, "is a directory");
-    if (!S_ISREG(st.st_mode)) {
-      return CannotRead(path, "not a regular file (give a file, or - to read stdin)");
-    }
-    int flags = fcntl(fd, F_GETFL);
-    if (flags >= 0) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-  }
+  core::Result<InputFile> input = InputFile::Open(path);
+  if (!input.ok()) return input.status();
+  const int fd = input->fd();
 
   core::ExportReader reader;
   std::string pending;  // the line read so far
@@ -58,7 +33,7 @@ core::Result<std::vector<core::VigyImport>> ReadExport(const std::string& path) 
   for (;;) {
     ssize_t n = read(fd, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return CannotRead(path, std::strerror(errno));
+    if (n < 0) return CannotRead(path == "-" ? "standard input" : path, std::strerror(errno));
     if (n == 0) break;
     std::string_view chunk(buffer, static_cast<size_t>(n));
     for (size_t newline; (newline = chunk.find('\n')) != std::string_view::npos;) {

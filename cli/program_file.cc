@@ -1,24 +1,19 @@
 #include "cli/program_file.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 
+#include "cli/input_file.h"
 #include "cli/one_line.h"
 #include "cli/output.h"
 #include "core/vigy.h"
 
 namespace vigy::cli {
 namespace {
-
-core::Status CannotRead(const std::string& path, const std::string& reason) {
-  return core::Status::InvalidArgument(fmt::format("cannot read '{}': {}", path, reason));
-}
 
 core::Status TooLarge(const std::string& path) {
   return CannotRead(path, fmt::format("larger than {} MiB, the most a program may be",
@@ -41,31 +36,10 @@ core::Result<ProgramFile> ReadProgramFile(const std::string& path) {
   file.path = path;
   file.stem = FileStem(path);
   file.name = path == "-" ? "<stdin>" : path;
-  int fd = STDIN_FILENO;
-  if (path != "-") {
-    // Non-blocking, so that opening a FIFO with no writer cannot hang.
-    fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) return CannotRead(path, std::strerror(errno));
-  }
-  struct FdCloser {
-    int fd;
-    ~FdCloser() {
-      if (fd != STDIN_FILENO) close(fd);
-    }
-  } closer{fd};
-  if (path != "-") {
-    struct stat st {};
-    if (fstat(fd, &st) != 0) return CannotRead(path, std::strerror(errno));
-    if (S_ISDIR(st.st_mode)) return CannotRead(path, "is a directory");
-    if (!S_ISREG(st.st_mode)) {
-      return CannotRead(path, "not a regular file (give a file, or - to read stdin)");
-    }
-    if (static_cast<uint64_t>(st.st_size) > core::kMaxProgramBytes) {
-      return TooLarge(path);
-    }
-    int flags = fcntl(fd, F_GETFL);
-    if (flags >= 0) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-  }
+  core::Result<InputFile> input = InputFile::Open(path);
+  if (!input.ok()) return input.status();
+  if (input->size() && *input->size() > core::kMaxProgramBytes) return TooLarge(path);
+  const int fd = input->fd();
   // Read one byte past the limit to tell a file at the limit from a longer
   // one (a file can grow after fstat; stdin has no size).
   char buffer[65536];

@@ -202,15 +202,8 @@ Result<VigyRuntime> PgStore::GetRuntime(std::string_view id) {
 }
 
 Result<std::vector<core::VigyListing>> PgStore::ListVigies(bool with_programs) {
-  auto make_sql = [](bool program) {
-    return fmt::format(
-        "SELECT {}, {}, {} FROM {} LEFT JOIN runtime r ON r.vigy_id = v.id "
-        "LEFT JOIN runs lr ON lr.id = r.last_run_id ORDER BY v.name",
-        VigyColumns(program), kRuntimeColumns, kRunSummaryColumns,
-        program ? kVigiesWithPrograms : "vigies v");
-  };
-  static const std::string with = make_sql(true);
-  static const std::string without = make_sql(false);
+  static const std::string with = ListVigiesSql(true);
+  static const std::string without = ListVigiesSql(false);
   Result<PgRows> rows = conn_->Run(with_programs ? with : without);
   if (!rows.ok()) return rows.status();
   std::vector<core::VigyListing> listings;

@@ -46,6 +46,17 @@ inline std::string VigyColumns(bool with_program) {
 inline constexpr std::string_view kVigiesWithPrograms =
     "vigies v JOIN programs p ON p.vigy_id = v.id";
 
+// Every vigy by name with its runtime and latest run (kVigyColumns,
+// kRuntimeColumns, kRunSummaryColumns), with programs or without: the
+// listing both stores answer ListVigies with.
+inline std::string ListVigiesSql(bool with_programs) {
+  return fmt::format(
+      "SELECT {}, {}, {} FROM {} LEFT JOIN runtime r ON r.vigy_id = v.id "
+      "LEFT JOIN runs lr ON lr.id = r.last_run_id ORDER BY v.name",
+      VigyColumns(with_programs), kRuntimeColumns, kRunSummaryColumns,
+      with_programs ? kVigiesWithPrograms : "vigies v");
+}
+
 // A query of every vigy column, program included, of the vigies meeting
 // `condition`.
 inline std::string SelectVigyWhere(std::string_view condition) {
