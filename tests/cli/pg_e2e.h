@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "tests/support/files.h"
+#include "tests/support/pg_server.h"
 #include "tests/support/process.h"
 #include "tests/support/shell_quote.h"
 #include "tests/support/vigy_binary.h"
@@ -72,22 +73,6 @@ inline std::string PgQueryText(const std::string& conninfo, const std::string& s
 
 inline int64_t PgQueryInt64(const std::string& conninfo, const std::string& sql) {
   return std::stoll(PgQueryText(conninfo, sql));
-}
-
-// `text` percent-encoded for a URI's query value.
-inline std::string PgPercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string encoded;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      encoded += static_cast<char>(c);
-    } else {
-      encoded += '%';
-      encoded += kHex[c >> 4];
-      encoded += kHex[c & 15];
-    }
-  }
-  return encoded;
 }
 
 // ---- running vigy on a PostgreSQL store ----

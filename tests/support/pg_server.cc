@@ -135,21 +135,6 @@ std::string Run(PGconn* conn, const std::string& sql, PgResult* result = nullptr
   return "";
 }
 
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string encoded;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      encoded += static_cast<char>(c);
-    } else {
-      encoded += '%';
-      encoded += kHex[c >> 4];
-      encoded += kHex[c & 15];
-    }
-  }
-  return encoded;
-}
-
 // A value in a libpq keyword string, single-quoted when it has to be.
 std::string KeywordValue(std::string_view value) {
   if (!value.empty() && value.find_first_of(" \t\n\r\f\v'\\") == std::string_view::npos) {
@@ -212,7 +197,7 @@ PgTestDatabase::PgTestDatabase() : socket_dir_(PgSocketDir()), name_(UniqueDatab
   const std::string error = Run(conn.get(), "CREATE DATABASE " + name_ + strategy);
   INFO(error);
   REQUIRE(error.empty());
-  uri_ = "postgresql:///" + name_ + "?host=" + PercentEncode(socket_dir_) + "&user=vigy_test";
+  uri_ = "postgresql:///" + name_ + "?host=" + PgPercentEncode(socket_dir_) + "&user=vigy_test";
 }
 
 PgTestDatabase::~PgTestDatabase() {
@@ -255,6 +240,21 @@ int64_t PgTestDatabase::QueryInt(std::string_view sql) const {
   INFO("value: ", text);
   REQUIRE((ec == std::errc() && end == text.data() + text.size()));
   return value;
+}
+
+std::string PgPercentEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string encoded;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      encoded += static_cast<char>(c);
+    } else {
+      encoded += '%';
+      encoded += kHex[c >> 4];
+      encoded += kHex[c & 15];
+    }
+  }
+  return encoded;
 }
 
 }  // namespace vigy::testing

@@ -36,6 +36,9 @@ void PgStartCluster();
 // by the constructor and dropped WITH (FORCE) by the destructor, closing any
 // connection still open to it. The constructor fails the test if it cannot
 // make it; a failed drop is reported as a test failure but does not throw.
+// `text` percent-encoded for a URI's query value (a socket directory).
+std::string PgPercentEncode(std::string_view text);
+
 class PgTestDatabase {
  public:
   PgTestDatabase();
