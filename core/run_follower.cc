@@ -1,12 +1,20 @@
 #include "core/run_follower.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 namespace vigy::core {
 namespace {
 
 // Runs read per query while catching up.
 constexpr int64_t kBatch = 500;
+
+int64_t SteadyNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace
 
@@ -15,14 +23,16 @@ RunFollower::RunFollower(std::vector<std::string> vigy_ids, bool failed_only)
 
 Status RunFollower::Start(std::unique_ptr<Store> store, std::optional<int64_t> after_seq) {
   store_ = std::move(store);
-  // The data version first, so a commit racing with this start still moves
-  // it and is noticed on the next poll.
+  // The feed and the data version first, so a commit racing with this
+  // start is still announced, or moves the version, and is noticed on the
+  // next poll.
+  if (Status s = Listen(); !s.ok()) return s;
   Result<int64_t> version = store_->DataVersion();
   if (!version.ok()) return version.status();
   data_version_ = *version;
   if (after_seq) {
     last_seq_ = *after_seq;
-    data_version_.reset();  // look at once: runs after `after_seq` may be there already
+    look_now_ = true;  // runs after `after_seq` may be there already
     return Status::Ok();
   }
   Result<int64_t> latest = store_->LatestRunSeq();
@@ -33,10 +43,19 @@ Status RunFollower::Start(std::unique_ptr<Store> store, std::optional<int64_t> a
 
 Status RunFollower::Poll(const std::function<bool(const RunRecord&)>& deliver) {
   if (store_->missing()) return Reopen();
-  Result<int64_t> version = store_->DataVersion();
-  if (!version.ok()) return version.status();
-  if (data_version_ && *version == *data_version_) return Status::Ok();
-  data_version_ = *version;
+  bool look = look_now_;
+  if (feed_) {
+    const int64_t now = SteadyNowMs();
+    look = look || now >= backstop_at_ms_;
+    if (look) backstop_at_ms_ = now + kBackstopMs;
+  } else {
+    Result<int64_t> version = store_->DataVersion();
+    if (!version.ok()) return version.status();
+    look = look || !data_version_ || *version != *data_version_;
+    data_version_ = *version;
+  }
+  if (!look) return Status::Ok();
+  look_now_ = true;  // until this poll has read everything: an error leaves it set
   for (;;) {
     // Every run numbered up to `latest` was committed before it was read, so
     // once the filtered query comes back short, nothing up to `latest` is
@@ -48,13 +67,11 @@ Status RunFollower::Poll(const std::function<bool(const RunRecord&)>& deliver) {
     if (!runs.ok()) return runs.status();
     for (const RunRecord& run : *runs) {
       last_seq_ = run.seq;
-      if (!deliver(run)) {
-        data_version_.reset();  // the next poll goes on from here
-        return Status::Ok();
-      }
+      if (!deliver(run)) return Status::Ok();  // the next poll goes on from here
     }
     if (static_cast<int64_t>(runs->size()) == kBatch) continue;
     last_seq_ = std::max(*latest, last_seq_);
+    look_now_ = false;
     return Status::Ok();
   }
 }
@@ -68,8 +85,27 @@ Status RunFollower::Reopen() {
   if ((*store)->missing()) return Status::Ok();
   store_ = std::move(store).value();
   last_seq_ = 0;
-  data_version_.reset();
+  look_now_ = true;
+  return Listen();
+}
+
+Status RunFollower::Listen() {
+  Result<std::unique_ptr<ChangeFeed>> feed = store_->ListenForChanges(ChangeTopic::kRuns);
+  if (!feed.ok()) return feed.status();
+  feed_ = std::move(feed).value();
+  backstop_at_ms_ = SteadyNowMs() + kBackstopMs;
   return Status::Ok();
+}
+
+void RunFollower::Wait(int64_t most_ms) {
+  if (!feed_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(most_ms));
+    return;
+  }
+  // A feed that cannot reach the store waited out the time; the next
+  // backstop poll reports the store's error.
+  Result<bool> heard = feed_->Wait(most_ms);
+  if (heard.ok() && *heard) look_now_ = true;
 }
 
 }  // namespace vigy::core

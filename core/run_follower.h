@@ -1,8 +1,11 @@
 // Follows the runs committed to one store, by any process (serve, `vigy
 // tick`, another machine's serve on a shared file), in commit order, each
-// once. It reads the store's commit sequence (runs.seq) and polls PRAGMA
-// data_version, so a poll that finds nothing new costs one cheap query.
-// Used by `vigy watch` and by the HTTP event stream.
+// once. It reads the store's commit sequence (runs.seq). On a store that
+// announces commits (PostgreSQL's NOTIFY) it looks when one is announced,
+// and every kBackstopMs in case one was lost; on one that announces nothing
+// (SQLite) each poll first checks the store's data version, so a poll that
+// finds nothing new costs one cheap query. Used by `vigy watch` and by the
+// HTTP event stream.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +23,9 @@ namespace vigy::core {
 
 class RunFollower {
  public:
+  // How often a store that announces commits is looked at all the same.
+  static constexpr int64_t kBackstopMs = 5000;
+
   // Only runs of `vigy_ids` when not empty; only failed runs when failed_only.
   explicit RunFollower(std::vector<std::string> vigy_ids = {}, bool failed_only = false);
 
@@ -33,6 +39,9 @@ class RunFollower {
   // next poll goes on with the run after it. A store that was missing when
   // followed is opened once its file appears; every run in it counts as new.
   Status Poll(const std::function<bool(const RunRecord&)>& deliver);
+  // Blocks at most `most_ms`: until the store announces a commit, or for
+  // `most_ms` on a store that announces none. Poll after it either way.
+  void Wait(int64_t most_ms);
 
   const Store& store() const { return *store_; }
   // The commit sequence number of the last run looked at.
@@ -43,8 +52,14 @@ class RunFollower {
 
   std::vector<std::string> vigy_ids_;
   bool failed_only_;
+  // Opens the store's feed of commits, when it has one.
+  Status Listen();
+
   std::unique_ptr<Store> store_;
+  std::unique_ptr<ChangeFeed> feed_;  // null: the store announces nothing
   std::optional<int64_t> data_version_;
+  bool look_now_ = false;       // runs may be there: skip the cheap checks once
+  int64_t backstop_at_ms_ = 0;  // steady clock; with a feed only
   int64_t last_seq_ = 0;
 };
 

@@ -95,8 +95,9 @@ Result<SchedulerSummary> Scheduler::Run() {
   std::optional<int64_t> finishing_since;
   for (;;) {
     const int64_t now = clock_.NowMs();
-    if (!stop_requested_ && !options_.once && now >= next_poll_ms_) {
-      next_poll_ms_ = now + options_.change_poll_ms;
+    const bool announced = change_announced_.exchange(false);
+    if (!stop_requested_ && !options_.once && (announced || now >= next_poll_ms_)) {
+      next_poll_ms_ = now + poll_every_ms_;
       Result<int64_t> stamp = store_.ChangeStamp();
       if (!stamp.ok()) {
         StoreFailed(stamp.status());
@@ -181,7 +182,9 @@ Status Scheduler::Start() {
   self.heartbeat_at_ms = now;
   if (Status s = store_.RecordServeStart(self); !s.ok()) return s;
   next_heartbeat_ms_ = now + options_.heartbeat_ms;
-  next_poll_ms_ = now + options_.change_poll_ms;
+  // Listening before the listing: a change made while listing is announced.
+  if (Status s = Listen(); !s.ok()) return s;
+  next_poll_ms_ = now + poll_every_ms_;
 
   if (Status s = Refresh(); !s.ok()) return s;
   if (options_.once) {
@@ -196,6 +199,28 @@ Status Scheduler::Start() {
   event.count = static_cast<int64_t>(timers_.size());
   event.message = store_.path();
   sink_(event);
+  return Status::Ok();
+}
+
+Status Scheduler::Listen() {
+  poll_every_ms_ = options_.change_poll_ms;
+  if (options_.once || !options_.listen_for_changes) return Status::Ok();
+  Result<std::unique_ptr<ChangeFeed>> feed = store_.ListenForChanges(ChangeTopic::kVigies);
+  if (!feed.ok()) return feed.status();
+  if (!*feed) return Status::Ok();
+  poll_every_ms_ = options_.change_backstop_ms;
+  listener_ = std::jthread([this, feed = std::move(feed).value()](const std::stop_token& stop) {
+    // Short waits, so stopping does not wait long; a feed that cannot reach
+    // the store waits out each one, and the backstop poll reports the error.
+    constexpr int64_t kWaitMs = 200;
+    while (!stop.stop_requested()) {
+      Result<bool> heard = feed->Wait(kWaitMs);
+      if (heard.ok() && *heard) {
+        change_announced_ = true;
+        clock_.Wake();
+      }
+    }
+  });
   return Status::Ok();
 }
 

@@ -21,6 +21,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/clock.h"
@@ -52,8 +53,15 @@ struct SchedulerOptions {
   // Most ticks leased (and so in flight) at once; also the largest batch.
   size_t max_in_flight = 512;
   // How often the store's change stamp is polled (changes by other
-  // processes take effect within this), and the heartbeat.
+  // processes take effect within this), and the heartbeat. A store that
+  // announces changes (Store::ListenForChanges) is polled at each
+  // announcement instead, and every change_backstop_ms in case one was lost.
   int64_t change_poll_ms = 250;
+  int64_t change_backstop_ms = 5000;
+  // Off: the store is polled every change_poll_ms even if it announces
+  // changes (for tests on a ManualClock, where an announcement would arrive
+  // at no particular time of that clock).
+  bool listen_for_changes = true;
   int64_t heartbeat_ms = kServeHeartbeatMs;
   // Wait after a failed transaction before retrying it (disk full, I/O).
   int64_t store_retry_ms = 1000;
@@ -141,6 +149,8 @@ class Scheduler {
   struct Finished;
 
   Status Start();
+  // Starts listener_ when the store announces changes.
+  Status Listen();
   Status Refresh();
   void Track(const VigyListing& listing);
   void Drop(const std::string& id, std::string_view why);
@@ -173,7 +183,9 @@ class Scheduler {
   TimerQueue timers_;
   std::atomic<size_t> in_flight_{0};  // written by Run()'s thread only
   std::optional<int64_t> change_stamp_;
+  int64_t poll_every_ms_ = 0;  // change_poll_ms, or with a listener the backstop
   int64_t next_poll_ms_ = 0;
+  std::atomic<bool> change_announced_{false};  // set by listener_, taken by Run()
   int64_t next_heartbeat_ms_ = 0;
   int64_t store_retry_at_ms_ = 0;
   bool store_failing_ = false;
@@ -188,6 +200,8 @@ class Scheduler {
   std::vector<Finished> unsaved_;   // finished ticks whose commit is to be retried
 
   std::atomic<bool> stop_requested_{false};
+  // Waits on the store's announcements of changes; wakes Run() at each.
+  std::jthread listener_;
   std::unique_ptr<WorkerPool> pool_;  // last, so its workers are joined first
 };
 

@@ -35,6 +35,25 @@
 
 namespace vigy::core {
 
+// What a ChangeFeed announces.
+enum class ChangeTopic {
+  kVigies,  // the change stamp moved (vigies or kv changed from outside a tick)
+  kRuns,    // runs were committed
+};
+
+// Announcements, by a store that makes them, of changes committed through
+// any connection. Its own connection to the store; not thread-safe (one
+// thread waits on it).
+class ChangeFeed {
+ public:
+  virtual ~ChangeFeed() = default;
+  // Waits at most `timeout_ms` for an announcement. True when one came, or
+  // when some may have been missed (the connection was lost and restored);
+  // false when the time ran out. kStoreUnusable, after waiting out the time,
+  // while the store cannot be reached.
+  virtual Result<bool> Wait(int64_t timeout_ms) = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -59,6 +78,10 @@ class Store {
   // A number that changes whenever another connection commits anything.
   // Cheap: poll it before querying.
   virtual Result<int64_t> DataVersion() = 0;
+  // A feed of `topic`'s announcements, or null for a store that makes none
+  // (then poll ChangeStamp or DataVersion). Announcements are sent once
+  // the change commits; a feed hears those committed after it opened.
+  virtual Result<std::unique_ptr<ChangeFeed>> ListenForChanges(ChangeTopic topic) = 0;
 
   // ---- vigies ----
 

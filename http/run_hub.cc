@@ -132,8 +132,7 @@ void RunHub::Follow() {
       std::lock_guard lock(mutex_);
       latest_seq_ = std::max(latest_seq_, follower_->last_seq());
     }
-    std::unique_lock lock(mutex_);
-    changed_.wait_for(lock, kPollInterval, [this] { return stopped_.load(); });
+    if (!stopped_) follower_->Wait(kPollInterval.count());
   }
 }
 

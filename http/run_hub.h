@@ -60,7 +60,8 @@ struct RunStats {
 
 class RunHub {
  public:
-  // How often the store is checked for new commits.
+  // How often the store is checked for new commits (one that announces
+  // them: at each announcement, and every RunFollower::kBackstopMs).
   static constexpr std::chrono::milliseconds kPollInterval{25};
   // Runs kept for streams that fall behind or reconnect.
   static constexpr size_t kKeep = 4096;

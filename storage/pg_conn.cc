@@ -2,11 +2,15 @@
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <regex>
+#include <thread>
 #include <vector>
 
 namespace vigy::storage {
@@ -139,19 +143,34 @@ std::string MaskStoreLocation(std::string_view location) {
   return std::regex_replace(shown, password_keyword, "$1****");
 }
 
-std::string PgTextArray(const std::vector<std::string>& values) {
-  std::string literal = "{";
-  for (const std::string& value : values) {
-    if (literal.size() > 1) literal += ',';
-    literal += '"';
-    for (char c : value) {
-      if (c == '"' || c == '\\') literal += '\\';
-      literal += c;
-    }
-    literal += '"';
+void PgArray::Separate() {
+  if (size_++ > 0) literal_ += ',';
+}
+
+void PgArray::Add(std::string_view text) {
+  Separate();
+  literal_ += '"';
+  for (char c : text) {
+    if (c == '"' || c == '\\') literal_ += '\\';
+    literal_ += c;
   }
-  literal += '}';
-  return literal;
+  literal_ += '"';
+}
+
+void PgArray::Add(int64_t number) {
+  Separate();
+  literal_ += std::to_string(number);
+}
+
+void PgArray::AddNull() {
+  Separate();
+  literal_ += "NULL";
+}
+
+std::string PgTextArray(const std::vector<std::string>& values) {
+  PgArray array;
+  for (const std::string& value : values) array.Add(std::string_view(value));
+  return array.literal();
 }
 
 // ---- PgRow, PgRows ----
@@ -324,6 +343,73 @@ Result<int64_t> PgConn::QueryInt(std::string_view sql, const std::vector<PgParam
     return Status::StoreUnusable(fmt::format("store '{}': a query returned no value", where_));
   }
   return (*rows)[0].Int(0);
+}
+
+// ---- notifications ----
+
+namespace {
+
+int64_t SteadyNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Waits for `fd` to be ready for `events` until `deadline_ms`; whether it is.
+bool PollUntil(int fd, short events, int64_t deadline_ms) {
+  for (;;) {
+    const int64_t left = deadline_ms - SteadyNowMs();
+    if (left <= 0) return false;
+    pollfd entry{fd, events, 0};
+    int ready = ::poll(&entry, 1, static_cast<int>(std::min<int64_t>(left, 1'000'000)));
+    if (ready > 0) return true;
+    if (ready < 0 && errno != EINTR) return false;
+  }
+}
+
+}  // namespace
+
+bool PgConn::ResetBy(int64_t deadline_ms) {
+  prepared_.clear();
+  ++generation_;
+  if (PQresetStart(handle_) == 0) return false;
+  for (;;) {
+    PostgresPollingStatusType state = PQresetPoll(handle_);
+    if (state == PGRES_POLLING_OK) break;
+    if (state == PGRES_POLLING_FAILED) return false;
+    const short events = state == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+    if (!PollUntil(PQsocket(handle_), events, deadline_ms)) return false;
+  }
+  PQsetNoticeProcessor(handle_, DiscardNotice, nullptr);
+  (void)ConfigureSession(handle_);
+  return PQstatus(handle_) == CONNECTION_OK;
+}
+
+void PgConn::TakeNotifications(std::vector<Notification>& out) {
+  while (PGnotify* notify = PQnotifies(handle_)) {
+    out.push_back({notify->relname != nullptr ? notify->relname : "",
+                   notify->extra != nullptr ? notify->extra : ""});
+    PQfreemem(notify);
+  }
+}
+
+Result<std::vector<PgConn::Notification>> PgConn::WaitForNotifications(int64_t timeout_ms) {
+  const int64_t deadline = SteadyNowMs() + timeout_ms;
+  std::vector<Notification> heard;
+  bool up = PQstatus(handle_) == CONNECTION_OK;
+  while (up) {
+    TakeNotifications(heard);
+    if (!heard.empty() || !PollUntil(PQsocket(handle_), POLLIN, deadline)) return heard;
+    // Readable: notifications, or the end of the connection.
+    up = PQconsumeInput(handle_) != 0 && PQstatus(handle_) == CONNECTION_OK;
+  }
+  // Restarted: return at once, so the caller listens again (generation()).
+  if (ResetBy(deadline)) return heard;
+  // Unreachable: wait out the time, so callers that loop do not spin.
+  const int64_t left = deadline - SteadyNowMs();
+  if (left > 0) std::this_thread::sleep_for(std::chrono::milliseconds(left));
+  return Status::StoreUnusable(
+      fmt::format("store '{}': {}", where_, FirstLine(PQerrorMessage(handle_))));
 }
 
 // ---- PgTransaction ----

@@ -32,8 +32,29 @@ std::string PostgresConninfo(std::string_view location);
 // a "password" URI parameter or in a password= keyword is replaced by "****".
 std::string MaskStoreLocation(std::string_view location);
 
-// `values` as a PostgreSQL text[] literal, for a parameter such as
-// "id = ANY($1::text[])".
+// A PostgreSQL array literal built one element at a time (text, integers,
+// NULL), for a parameter such as "id = ANY($1::text[])" or
+// "unnest($1::bigint[])".
+class PgArray {
+ public:
+  void Add(std::string_view text);
+  void Add(const std::string& text) { Add(std::string_view(text)); }
+  void Add(int64_t number);
+  void AddNull();
+  void Add(const std::optional<std::string>& text) { text ? Add(*text) : AddNull(); }
+  void Add(const std::optional<int64_t>& number) { number ? Add(*number) : AddNull(); }
+  size_t size() const { return size_; }
+  // The literal, "{...}".
+  std::string literal() const { return literal_ + '}'; }
+
+ private:
+  void Separate();
+
+  std::string literal_ = "{";
+  size_t size_ = 0;
+};
+
+// `values` as a PostgreSQL text[] literal.
 std::string PgTextArray(const std::vector<std::string>& values);
 
 // One parameter of a statement, in PostgreSQL's text format; unset is NULL.
@@ -120,6 +141,20 @@ class PgConn {
   // The single integer the first column of the first row holds.
   core::Result<int64_t> QueryInt(std::string_view sql, const std::vector<PgParam>& params = {});
 
+  // One NOTIFY heard on a channel this connection LISTENs to.
+  struct Notification {
+    std::string channel;
+    std::string payload;
+  };
+  // Waits at most `timeout_ms` for notifications and returns those that
+  // came (none when the time ran out). A broken connection is restarted
+  // within the same time, never blocking past it; while that fails,
+  // kStoreUnusable once the time is out. After a restart the channels
+  // listened to are forgotten (generation() moved): LISTEN again.
+  core::Result<std::vector<Notification>> WaitForNotifications(int64_t timeout_ms);
+  // Moves with every reconnect.
+  int64_t generation() const { return generation_; }
+
   // Whether the latest error since ForgetLastError() came from the store
   // itself (the connection broke, the server is out of disk or memory, a
   // lock or serialization conflict aborted the transaction) rather than from
@@ -145,6 +180,11 @@ class PgConn {
   // Whether the connection is gone; then it tries once to reconnect, so the
   // next call can work again (prepared statements are forgotten).
   void ResetIfBroken();
+  // Restarts the connection without blocking past `deadline_ms` (a
+  // steady-clock time in ms); whether it is up.
+  bool ResetBy(int64_t deadline_ms);
+  // Moves the notifications libpq has read into `out`.
+  void TakeNotifications(std::vector<Notification>& out);
 
   pg_conn* handle_;
   std::string location_;

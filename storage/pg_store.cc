@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "storage/pg_change_feed.h"
 #include "storage/pg_conn.h"
 #include "storage/pg_schema.h"
 #include "storage/row_readers.h"
@@ -46,8 +47,17 @@ Result<int64_t> PgStore::DataVersion() {
   return conn_->QueryInt("SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint");
 }
 
+Result<std::unique_ptr<core::ChangeFeed>> PgStore::ListenForChanges(core::ChangeTopic topic) {
+  return PgChangeFeed::Open(conn_->location(), topic);
+}
+
 Status PgStore::BumpChangeStamp() {
-  return conn_->Run("UPDATE meta SET value = value + 1 WHERE key = 'change_stamp'").status();
+  // Announced to every PgChangeFeed of kVigies once the caller commits.
+  static const std::string kBump = fmt::format(
+      "WITH bumped AS (UPDATE meta SET value = value + 1 WHERE key = 'change_stamp' RETURNING 1) "
+      "SELECT pg_notify('{}', current_schema()) FROM bumped",
+      kVigiesChannel);
+  return conn_->Run(kBump).status();
 }
 
 Status PgStore::RequireVigy(std::string_view id) {

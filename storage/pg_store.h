@@ -59,6 +59,10 @@ class PgStore final : public core::Store {
   // commit of any connection at once, whether or not the log was flushed
   // (and sometimes without a commit, which only costs a query).
   core::Result<int64_t> DataVersion() override;
+  // A feed on a connection of its own (pg_change_feed.h): every commit
+  // that moves the change stamp, or commits runs, sends a NOTIFY.
+  core::Result<std::unique_ptr<core::ChangeFeed>> ListenForChanges(
+      core::ChangeTopic topic) override;
 
   // ---- vigies (pg_store_vigies.cc) ----
   core::Status InsertVigy(const core::Vigy& vigy) override;
@@ -143,9 +147,10 @@ class PgStore final : public core::Store {
   core::Result<std::vector<core::LeaseAttempt>> LeaseInTransaction(
       const std::vector<std::string>& ids, const std::vector<std::string>& tokens,
       const std::function<int64_t(const core::Vigy&)>& duration_for, int64_t now_ms);
+  // Every commit's status: each tick whose lease is held is written, all in
+  // one statement; the rest are refused on their own.
   core::Result<std::vector<core::Status>> CommitTickBatch(
       std::span<const core::TickCommit> commits);
-  core::Status WriteTick(const core::TickCommit& commit, int64_t seq);
 
   std::unique_ptr<PgConn> conn_;
 };

@@ -59,35 +59,22 @@ Status PgStore::ImportVigy(const VigyImport& record, bool replace) {
   }
   // The record, its program and fresh counters; the change stamp moves.
   if (Status s = InsertVigyRows(vigy); !s.ok()) return s;
-  // The counters as exported, no lease held, and the latest of the runs
-  // given as the vigy's latest run.
+  if (Status s = CheckRunIdsFree(*conn_, record); !s.ok()) return s;
+  // The rest in one write: the counters as exported, no lease held, and the
+  // latest of the runs given as the vigy's latest run; state; kv; the runs.
+  pg_rows::RowBatch batch;
   const core::RunRecord* latest = record.latest_run();
   const core::VigyRuntime& rt = record.runtime;
-  if (Status s = pg_rows::WriteRuntime(
-          *conn_, vigy.id, rt, rt.last_result,
-          rt.last_run_at_ms >= 0 ? std::optional<int64_t>(rt.last_run_at_ms) : std::nullopt,
-          latest ? std::optional<std::string>(latest->id) : std::nullopt);
-      !s.ok())
-    return s;
-  if (record.state) {
-    if (Status s =
-            pg_rows::UpsertState(*conn_, vigy.id, record.state->state, record.state->updated_at_ms);
-        !s.ok())
-      return s;
-  }
-  for (const auto& [key, value] : record.kv) {
-    if (Status s = pg_rows::UpsertKv(*conn_, vigy.id, key, value); !s.ok()) return s;
-  }
-  if (Status s = CheckRunIdsFree(*conn_, record); !s.ok()) return s;
+  batch.WriteRuntime(
+      vigy.id, rt, rt.last_result,
+      rt.last_run_at_ms >= 0 ? std::optional<int64_t>(rt.last_run_at_ms) : std::nullopt,
+      latest ? std::optional<std::string>(latest->id) : std::nullopt);
+  if (record.state) batch.UpsertState(vigy.id, record.state->state, record.state->updated_at_ms);
+  for (const auto& [key, value] : record.kv) batch.WriteKv(vigy.id, key, &value);
   int64_t seq = *last_seq;
-  for (const core::RunRecord& run : record.runs) {
-    if (Status s = pg_rows::InsertRun(*conn_, run, vigy.id, ++seq); !s.ok()) return s;
-  }
-  if (seq != *last_seq) {
-    if (Status s = conn_->Run("UPDATE meta SET value = $1 WHERE key = 'run_seq'", seq).status();
-        !s.ok())
-      return s;
-  }
+  for (const core::RunRecord& run : record.runs) batch.InsertRun(run, vigy.id, ++seq);
+  if (seq != *last_seq) batch.AdvanceRunSeq(seq);
+  if (Status s = batch.Write(*conn_); !s.ok()) return s;
   return tx->Commit();
 }
 

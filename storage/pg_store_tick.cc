@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "storage/pg_conn.h"
 #include "storage/pg_rows.h"
@@ -32,15 +33,19 @@ constexpr std::string_view kDbStatementMs =
     "(extract(epoch FROM statement_timestamp()) * 1000)::bigint";
 constexpr std::string_view kDbNowMs = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 
+// Statements that read the rows of a batch's vigies start from the ids'
+// array (unnest): the planner then looks each vigy up by its key, rather
+// than scanning whole tables it takes to be small.
+
 // Everything a lease starts from, for the vigies locked in `ids`: the vigy,
 // its runtime and state (kVigyColumns, kRuntimeColumns, then lease_owner,
 // lease_until, then the state's four columns, then the database's clock),
 // by id.
 constexpr std::string_view kLeaseRowsFormat =
     "SELECT {}, {}, r.lease_owner, r.lease_until, s.desired, s.observed, s.conditions, "
-    "s.updated_at, {} FROM vigies v JOIN programs p ON p.vigy_id = v.id "
-    "JOIN runtime r ON r.vigy_id = v.id LEFT JOIN state s ON s.vigy_id = v.id "
-    "WHERE v.id = ANY($1::text[]) ORDER BY v.id FOR UPDATE OF r";
+    "s.updated_at, {} FROM unnest($1::text[]) AS want(id) JOIN vigies v ON v.id = want.id "
+    "JOIN programs p ON p.vigy_id = v.id JOIN runtime r ON r.vigy_id = v.id "
+    "LEFT JOIN state s ON s.vigy_id = v.id ORDER BY v.id FOR UPDATE OF r";
 constexpr int kLeaseOwnerColumn = kVigyColumnCount + kRuntimeColumnCount;
 constexpr int kStateColumn = kLeaseOwnerColumn + 2;
 constexpr int kDbNowColumn = kStateColumn + 4;
@@ -178,39 +183,39 @@ Status PgStore::ReleaseTickLease(std::string_view id, const std::string& token) 
 
 namespace {
 
-// The steps of one tick's commit, in the order WriteTick takes them, each
-// within the caller's transaction. Each returns the first error.
+// Whether a commit still holds its vigy's lease, given the vigy's row as
+// read (locked) by kLeaseCheck, or none when the vigy is gone: kNotFound
+// when it was removed, kConflict when it was removed and added again,
+// another tick took the lease over, or the lease expired (by the database's
+// clock), whether or not anyone took it since.
+constexpr std::string_view kLeaseCheckFormat =
+    "SELECT v.id, r.lease_owner, v.created_at, r.lease_until, {} FROM unnest($1::text[]) AS "
+    "want(id) JOIN vigies v ON v.id = want.id JOIN runtime r ON r.vigy_id = v.id ORDER BY v.id "
+    "FOR UPDATE OF r";
 
-// The commit still holds the vigy's lease: kNotFound when the vigy was
-// removed, kConflict when it was removed and added again, another tick took
-// the lease over, or the lease expired (by the database's clock), whether or
-// not anyone took it since. Locks the vigy's runtime row.
-Status CheckLeaseHeld(PgConn& conn, const TickCommit& commit) {
+Status LeaseHeld(const TickCommit& commit, const PgRow* row) {
   const core::RunRecord& run = commit.run;
-  static const std::string sql = fmt::format(
-      "SELECT r.lease_owner, v.created_at, r.lease_until, {} FROM vigies v "
-      "JOIN runtime r ON r.vigy_id = v.id WHERE v.id = $1 FOR UPDATE OF r",
-      kDbNowMs);
-  Result<PgRows> owner = conn.Run(sql, commit.vigy_id);
-  if (!owner.ok()) return owner.status();
-  if (owner->empty()) {
+  if (run.vigy_id != commit.vigy_id) {
+    return Status::InvalidArgument(
+        fmt::format("run {} belongs to vigy {}, not {}", run.id, run.vigy_id, commit.vigy_id));
+  }
+  if (row == nullptr) {
     return Status::NotFound(fmt::format(
         "vigy '{}' was removed while it was ticking; its run was not recorded", run.vigy_name));
   }
-  PgRow row = (*owner)[0];
-  if (row.OptText(0) != commit.lease_token && row.Int(1) > run.started_at_ms) {
+  if (row->OptText(1) != commit.lease_token && row->Int(2) > run.started_at_ms) {
     return Status::Conflict(
         fmt::format("vigy '{}' was removed and added again while its tick {} ran; the run was not "
                     "recorded",
                     run.vigy_name, run.tick));
   }
-  if (row.OptText(0) != commit.lease_token) {
+  if (row->OptText(1) != commit.lease_token) {
     return Status::Conflict(fmt::format(
         "tick {} of vigy '{}' no longer holds its lease (it ran past the lease and another "
         "tick took over); its run was not recorded",
         run.tick, run.vigy_name));
   }
-  if (row.Int(2) <= row.Int(3)) {
+  if (row->Int(3) <= row->Int(4)) {
     return Status::Conflict(
         fmt::format("tick {} of vigy '{}' outlived its lease; its run was not recorded", run.tick,
                     run.vigy_name));
@@ -218,103 +223,92 @@ Status CheckLeaseHeld(PgConn& conn, const TickCommit& commit) {
   return Status::Ok();
 }
 
-// The tick's kv writes: a value upserts its key, none removes it.
-Status WriteKv(PgConn& conn, const TickCommit& commit) {
+// Adds what `commit` writes, its run numbered `seq`, to `batch`: the
+// program's kv writes (a value sets its key, none removes it), the state it
+// declared (a failed tick keeps the previous one), the run, the runs beyond
+// the retention (ticks of a vigy are numbered without gaps, so the runs
+// within N ticks of this one are kept), and the counters, with this run as
+// the latest and the lease let go.
+void AddTick(pg_rows::RowBatch& batch, const TickCommit& commit, int64_t seq) {
   for (const auto& [key, value] : commit.kv_writes) {
-    Status s = value
-                   ? pg_rows::UpsertKv(conn, commit.vigy_id, key, *value)
-                   : conn.Run("DELETE FROM kv WHERE vigy_id = $1 AND key = $2", commit.vigy_id, key)
-                         .status();
-    if (!s.ok()) return s;
+    batch.WriteKv(commit.vigy_id, key, value ? &*value : nullptr);
   }
-  return Status::Ok();
-}
-
-// With a retention set, the runs older than the newest `keep_runs`. Ticks
-// of a vigy are numbered without gaps, so those are the runs within N ticks
-// of this one. Actions go with their runs (ON DELETE CASCADE).
-Status PruneOlderRuns(PgConn& conn, const TickCommit& commit) {
-  if (!commit.keep_runs) return Status::Ok();
-  return conn
-      .Run("DELETE FROM runs WHERE vigy_id = $1 AND tick <= $2", commit.vigy_id,
-           commit.run.tick - std::max<int64_t>(*commit.keep_runs, 1))
-      .status();
+  if (commit.state) batch.UpsertState(commit.vigy_id, *commit.state, commit.run.started_at_ms);
+  batch.InsertRun(commit.run, commit.vigy_id, seq);
+  if (commit.keep_runs) {
+    batch.PruneRuns(commit.vigy_id, commit.run.tick - std::max<int64_t>(*commit.keep_runs, 1));
+  }
+  batch.WriteRuntime(commit.vigy_id, commit.runtime, commit.run.result, commit.run.ended_at_ms,
+                     commit.run.id);
 }
 
 }  // namespace
 
-Status PgStore::WriteTick(const TickCommit& commit, int64_t seq) {
-  if (commit.run.vigy_id != commit.vigy_id) {
-    return Status::InvalidArgument(fmt::format("run {} belongs to vigy {}, not {}", commit.run.id,
-                                               commit.run.vigy_id, commit.vigy_id));
-  }
-  PgConn& conn = *conn_;
-  if (Status s = CheckLeaseHeld(conn, commit); !s.ok()) return s;
-  if (Status s = WriteKv(conn, commit); !s.ok()) return s;
-  // The state the tick declared, when it declared one (a failed tick keeps
-  // the previous state).
-  if (commit.state) {
-    if (Status s =
-            pg_rows::UpsertState(conn, commit.vigy_id, *commit.state, commit.run.started_at_ms);
-        !s.ok())
-      return s;
-  }
-  if (Status s = pg_rows::InsertRun(conn, commit.run, commit.vigy_id, seq); !s.ok()) return s;
-  if (Status s = PruneOlderRuns(conn, commit); !s.ok()) return s;
-  // The counters as the tick advanced them, this run as the latest, and the
-  // lease let go.
-  return pg_rows::WriteRuntime(conn, commit.vigy_id, commit.runtime, commit.run.result,
-                               commit.run.ended_at_ms, commit.run.id);
-}
-
 Result<std::vector<Status>> PgStore::CommitTickBatch(std::span<const TickCommit> commits) {
   std::vector<Status> statuses(commits.size());
   if (commits.empty()) return statuses;
-  Result<PgTransaction> tx = PgTransaction::Begin(*conn_);
-  if (!tx.ok()) return tx.status();
-  // The sequence's row stays locked until this commits: commits of every
-  // process take turns here, so later commits get higher numbers.
-  Result<int64_t> last_seq =
-      conn_->QueryInt("SELECT value FROM meta WHERE key = 'run_seq' FOR UPDATE");
-  if (!last_seq.ok()) return last_seq.status();
-  int64_t seq = *last_seq;
+  std::vector<size_t> written;  // the ticks that hold their leases
+  {
+    Result<PgTransaction> tx = PgTransaction::Begin(*conn_);
+    if (!tx.ok()) return tx.status();
+    // The sequence's row stays locked until this commits: commits of every
+    // process take turns here, so later commits get higher numbers.
+    Result<int64_t> last_seq =
+        conn_->QueryInt("SELECT value FROM meta WHERE key = 'run_seq' FOR UPDATE");
+    if (!last_seq.ok()) return last_seq.status();
 
-  // The vigies in id order, as every transaction locks them.
-  std::vector<size_t> order(commits.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&commits](size_t a, size_t b) {
-    return commits[a].vigy_id < commits[b].vigy_id;
-  });
-  // Alone, a refused tick rolls back the whole transaction: no savepoint.
-  const bool alone = commits.size() == 1;
-  for (size_t i : order) {
-    if (!alone) {
-      if (Status s = conn_->Exec("SAVEPOINT tick"); !s.ok()) return s;
+    // Every lease checked, and its runtime row locked, in one statement (in
+    // id order, as every transaction locks them).
+    static const std::string kLeaseCheck = fmt::format(fmt::runtime(kLeaseCheckFormat), kDbNowMs);
+    std::vector<std::string> ids;
+    ids.reserve(commits.size());
+    for (const TickCommit& commit : commits) ids.push_back(commit.vigy_id);
+    Result<PgRows> rows = conn_->Run(kLeaseCheck, PgTextArray(ids));
+    if (!rows.ok()) return rows.status();
+    std::map<std::string, int, std::less<>> row_of;
+    for (int i = 0; i < rows->size(); ++i) row_of.emplace((*rows)[i].Text(0), i);
+
+    // The ticks that hold their leases, numbered in id order, in one write.
+    std::vector<size_t> order(commits.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&commits](size_t a, size_t b) {
+      return commits[a].vigy_id < commits[b].vigy_id;
+    });
+    pg_rows::RowBatch batch;
+    int64_t seq = *last_seq;
+    for (size_t i : order) {
+      auto found = row_of.find(commits[i].vigy_id);
+      std::optional<PgRow> row;
+      if (found != row_of.end()) row.emplace((*rows)[found->second]);
+      statuses[i] = LeaseHeld(commits[i], row ? &*row : nullptr);
+      if (!statuses[i].ok()) continue;
+      AddTick(batch, commits[i], ++seq);
+      written.push_back(i);
     }
+    if (written.empty()) return statuses;  // nothing to write: the transaction rolls back
+
+    batch.AdvanceRunSeq(seq);
     conn_->ForgetLastError();
-    Status written = WriteTick(commits[i], seq + 1);
-    if (written.ok()) {
-      if (!alone) {
-        if (Status s = conn_->Exec("RELEASE SAVEPOINT tick"); !s.ok()) return s;
-      }
-      ++seq;
-      continue;
+    Status write = batch.Write(*conn_);
+    if (write.ok()) {
+      if (Status s = tx->Commit(); !s.ok()) return s;
+      return statuses;
     }
-    // Refused on its own account (its vigy was removed, its lease lost, its
-    // data rejected), or the store failed under it: then nothing is kept.
-    if (conn_->LastErrorWasStoreFailure()) return written;
-    statuses[i] = std::move(written);
-    if (alone) return statuses;  // the transaction rolls back
-    if (Status s = conn_->Exec("ROLLBACK TO SAVEPOINT tick"); !s.ok()) return s;
-    if (Status s = conn_->Exec("RELEASE SAVEPOINT tick"); !s.ok()) return s;
+    // Refused for the store's sake: nothing is kept. Refused for a tick's
+    // data: alone, that tick is refused (and the transaction rolls back).
+    if (conn_->LastErrorWasStoreFailure()) return write;
+    if (commits.size() == 1) {
+      statuses[0] = std::move(write);
+      return statuses;
+    }
   }
-
-  if (seq != *last_seq) {
-    if (Status s = conn_->Run("UPDATE meta SET value = $1 WHERE key = 'run_seq'", seq).status();
-        !s.ok())
-      return s;
+  // A batch refused for some tick's data, rolled back: each tick is
+  // committed alone, so only the ticks whose data is refused are.
+  for (size_t i : written) {
+    Result<std::vector<Status>> alone = CommitTickBatch(commits.subspan(i, 1));
+    if (!alone.ok()) return alone.status();
+    statuses[i] = std::move(alone->front());
   }
-  if (Status s = tx->Commit(); !s.ok()) return s;
   return statuses;
 }
 

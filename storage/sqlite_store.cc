@@ -95,7 +95,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db), path, false));
 }
 
-SqliteStore::SqliteStore(std::unique_ptr<Db> db, std::string path, bool missing)
+SqliteStore::SqliteStore(std::unique_ptr<Db> db, const std::string& path, bool missing)
     : SqliteStore(std::move(db), path, path, missing) {}
 
 SqliteStore::SqliteStore(std::unique_ptr<Db> db, std::string path, std::string location,

@@ -82,6 +82,10 @@ class SqliteStore final : public core::Store {
   core::Result<int64_t> ChangeStamp() override;
   // PRAGMA data_version of this connection.
   core::Result<int64_t> DataVersion() override;
+  // None: a SQLite file announces nothing; readers poll.
+  core::Result<std::unique_ptr<core::ChangeFeed>> ListenForChanges(core::ChangeTopic) override {
+    return std::unique_ptr<core::ChangeFeed>();
+  }
 
   // ---- vigies (store_vigies.cc) ----
   core::Status InsertVigy(const core::Vigy& vigy) override;
@@ -146,7 +150,7 @@ class SqliteStore final : public core::Store {
   core::Status CheckpointInBackground();
 
  private:
-  SqliteStore(std::unique_ptr<Db> db, std::string path, bool missing);
+  SqliteStore(std::unique_ptr<Db> db, const std::string& path, bool missing);
   SqliteStore(std::unique_ptr<Db> db, std::string path, std::string location, bool missing);
 
   // Adds one to the change stamp; inside a write transaction.

@@ -1,8 +1,8 @@
 // Shared by the end-to-end tests of the binary on a PostgreSQL store
 // (pg_store_e2e_test.cc, pg_fleet_test.cc): running vigy with a location and
-// an environment of the test's choosing, reading the store back with SQL,
-// and a PostgreSQL cluster of a test's own, which it may stop and start, or
-// configure, without disturbing any other test.
+// an environment of the test's choosing, and reading the store back with
+// SQL. A cluster of a test's own is tests/support/pg_server.h's
+// PrivatePgCluster.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -170,72 +170,5 @@ inline std::optional<int64_t> StoppedAfterTicks(const std::string& log) {
 inline bool IsOneLine(const std::string& text) {
   return !text.empty() && text.back() == '\n' && std::count(text.begin(), text.end(), '\n') == 1;
 }
-
-// ---- a cluster of the test's own ----
-
-// A PostgreSQL cluster for one test alone (tests/support/pg_cluster.sh on a
-// private temporary directory), so that the test may stop and restart it or
-// change how it authenticates without any other test seeing it. Started by
-// the constructor (failing the test if it cannot be), stopped and removed by
-// the destructor. About a second to start.
-class PrivatePgCluster {
- public:
-  PrivatePgCluster() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "vigy-pgown-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    dir_ = pattern;
-    CommandResult started = Script("start");
-    if (started.exit_code != 0) Script("stop");  // the destructor will not run
-    INFO("pg_cluster.sh start ", dir_, ": ", started.output);
-    REQUIRE(started.exit_code == 0);
-  }
-  ~PrivatePgCluster() {
-    CommandResult stopped = Script("stop");
-    if (stopped.exit_code != 0) {
-      const std::string message =
-          "cannot stop the private cluster in " + dir_ + ": " + stopped.output;
-      FAIL_CHECK(message);
-    }
-  }
-  PrivatePgCluster(const PrivatePgCluster&) = delete;
-  PrivatePgCluster& operator=(const PrivatePgCluster&) = delete;
-
-  // The socket directory.
-  const std::string& dir() const { return dir_; }
-
-  // pg_ctl stop -m fast (every connection is closed), keeping the files.
-  void Halt() {
-    CommandResult halted = Script("halt");
-    INFO(halted.output);
-    REQUIRE(halted.exit_code == 0);
-  }
-  // Starts it again after Halt, and waits until it accepts connections.
-  void Start() {
-    CommandResult started = Script("start");
-    INFO(started.output);
-    REQUIRE(started.exit_code == 0);
-  }
-
-  // A libpq URI for `database` as `user`, `extra` appended to its query.
-  std::string Uri(const std::string& database, const std::string& user = "vigy_test",
-                  const std::string& extra = "") const {
-    return "postgresql:///" + database + "?host=" + PgPercentEncode(dir_) + "&user=" + user + extra;
-  }
-  // A connection string for the superuser vigy_test, for the test's own SQL.
-  std::string Admin(const std::string& database = "postgres") const { return Uri(database); }
-
-  // The cluster's pg_hba.conf.
-  std::string HbaPath() const { return dir_ + "/data/pg_hba.conf"; }
-
- private:
-  CommandResult Script(const std::string& command) const {
-    return RunShellCommand(
-        ShellQuote(std::string(VIGY_SOURCE_DIR) + "/tests/support/pg_cluster.sh") + " " + command +
-            " " + ShellQuote(dir_),
-        std::chrono::seconds(120));
-  }
-
-  std::string dir_;
-};
 
 }  // namespace vigy::testing

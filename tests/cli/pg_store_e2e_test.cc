@@ -4,12 +4,14 @@
 // written), and VIGY_DB naming the store as --db does.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -292,6 +294,53 @@ TEST_CASE("pg e2e: watch waits for a PostgreSQL store that has no tables yet") {
   }
   INFO(watch.Err());
   CHECK(watch.Out().find("\"vigy_name\":\"late\"") != std::string::npos);
+  watch.Signal(SIGINT);
+  CHECK(watch.WaitExit(std::chrono::seconds(10)) == 130);
+}
+
+TEST_CASE("pg e2e: watch prints each run as its commit is announced, in commit order, once") {
+  PgTestDatabase db;
+  Sandbox sandbox;
+  sandbox.Write("a.vigy", kCounter);
+  sandbox.Write("b.vigy", kCounter);
+  MustOnPg(sandbox, db.uri(), {"add", "a.vigy"});
+  MustOnPg(sandbox, db.uri(), {"add", "b.vigy"});
+  PgBackgroundVigy watch(sandbox, db.uri(), {"--json", "-v", "watch"}, "watch");
+  const auto started_by = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (watch.Err().find("watching") == std::string::npos &&
+         std::chrono::steady_clock::now() < started_by) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(watch.Err().find("watching") != std::string::npos);
+
+  // Each run is printed long before watch's backstop poll (every 5 s) could
+  // have found it: by the announcement of its commit.
+  std::vector<std::string> expected;
+  for (int i = 0; i < 6; ++i) {
+    const std::string name = i % 2 == 0 ? "a" : "b";
+    MustOnPg(sandbox, db.uri(), {"tick", name});
+    expected.push_back(name + "#" + std::to_string(i / 2 + 1));
+    const auto ticked = std::chrono::steady_clock::now();
+    size_t lines = 0;
+    while (std::chrono::steady_clock::now() < ticked + std::chrono::seconds(10)) {
+      const std::string out = watch.Out();
+      lines = static_cast<size_t>(std::count(out.begin(), out.end(), '\n'));
+      if (lines >= expected.size()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    const auto waited = std::chrono::steady_clock::now() - ticked;
+    CAPTURE(i);
+    REQUIRE(lines == expected.size());
+    CHECK(waited < std::chrono::milliseconds(2500));
+  }
+  std::vector<std::string> printed;
+  std::istringstream out(watch.Out());
+  for (std::string line; std::getline(out, line);) {
+    json run = json::parse(line);
+    printed.push_back(run["vigy_name"].get<std::string>() + "#" +
+                      std::to_string(run["tick"].get<int64_t>()));
+  }
+  CHECK(printed == expected);
   watch.Signal(SIGINT);
   CHECK(watch.WaitExit(std::chrono::seconds(10)) == 130);
 }

@@ -147,6 +147,47 @@ TEST_SUITE("store") {
     CHECK(store->CommitTicks({}).value().empty());
   }
 
+  TEST_CASE("a batch commit whose data the store refuses fails alone; the others commit") {
+    TestStore test_store;
+    auto store = test_store.Open();
+    std::vector<std::string> ids;
+    for (const char* name : {"a", "b", "c", "d"}) {
+      Add(*store, SampleVigy(name));
+      ids.push_back(core::VigyIdFromName(name));
+    }
+    std::vector<TickCommit> commits;
+    for (const LeaseAttempt& attempt : LeaseAll(*store, ids, kT0)) {
+      REQUIRE(attempt.acquired());
+      commits.push_back(testing::NextTick(*attempt.lease, kT0));
+      commits.back().run.actions = {{"create", json{{"x", 1}}, "ok", std::nullopt}};
+    }
+    commits[1].run.result = "exploded";  // not a result the store takes
+    std::vector<Status> statuses = store->CommitTicks(commits).value();
+    REQUIRE(statuses.size() == 4);
+    CHECK(statuses[0].ok());
+    CHECK(statuses[1].code() == Status::Code::kStoreUnusable);
+    CHECK(statuses[2].ok());
+    CHECK(statuses[3].ok());
+
+    CHECK(*store->LatestRunSeq() == 3);
+    CHECK(store->ListRuns({})->size() == 3);
+    CHECK(test_store.QueryInt("SELECT count(*) FROM actions") == 3);
+    for (size_t i : {0, 2, 3}) {
+      CAPTURE(i);
+      CHECK(store->GetRun(commits[i].run.id).ok());
+      CHECK(store->GetRuntime(ids[i])->tick_count == 1);
+      CHECK(store->KvGet(ids[i], "n")->value() == 1);
+    }
+    // Nothing of the refused tick, and its lease is still its own.
+    CHECK(store->GetRun(commits[1].run.id).status().code() == Status::Code::kNotFound);
+    CHECK(store->GetRuntime(ids[1])->tick_count == 0);
+    CHECK(store->KvList(ids[1])->empty());
+    CHECK_FALSE(store->GetState(ids[1])->has_value());
+    commits[1].run.result = "ok";
+    REQUIRE(store->CommitTick(commits[1]).ok());
+    CHECK(*store->LatestRunSeq() == 4);
+  }
+
   TEST_CASE("a batch commit whose vigy was removed fails alone and writes nothing") {
     TestStore test_store;
     auto store = test_store.Open();

@@ -257,4 +257,42 @@ std::string PgPercentEncode(std::string_view text) {
   return encoded;
 }
 
+// ---- PrivatePgCluster ----
+
+PrivatePgCluster::PrivatePgCluster() {
+  std::string pattern = (fs::temp_directory_path() / "vigy-pgown-XXXXXX").string();
+  REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+  dir_ = pattern;
+  CommandResult started = RunScript("start", dir_);
+  if (started.exit_code != 0) RunScript("stop", dir_);  // the destructor will not run
+  INFO("pg_cluster.sh start ", dir_, ": ", started.output);
+  REQUIRE(started.exit_code == 0);
+}
+
+PrivatePgCluster::~PrivatePgCluster() {
+  CommandResult stopped = RunScript("stop", dir_);
+  if (stopped.exit_code != 0) {
+    const std::string message =
+        "cannot stop the private cluster in " + dir_ + ": " + stopped.output;
+    FAIL_CHECK(message);
+  }
+}
+
+void PrivatePgCluster::Halt() {
+  CommandResult halted = RunScript("halt", dir_);
+  INFO(halted.output);
+  REQUIRE(halted.exit_code == 0);
+}
+
+void PrivatePgCluster::Start() {
+  CommandResult started = RunScript("start", dir_);
+  INFO(started.output);
+  REQUIRE(started.exit_code == 0);
+}
+
+std::string PrivatePgCluster::Uri(const std::string& database, const std::string& user,
+                                  const std::string& extra) const {
+  return "postgresql:///" + database + "?host=" + PgPercentEncode(dir_) + "&user=" + user + extra;
+}
+
 }  // namespace vigy::testing

@@ -66,4 +66,37 @@ class PgTestDatabase {
   std::string uri_;
 };
 
+// A PostgreSQL cluster for one test alone (tests/support/pg_cluster.sh on a
+// private temporary directory), so that the test may stop and restart it or
+// change how it authenticates without any other test seeing it. Started by
+// the constructor (failing the test if it cannot be), stopped and removed by
+// the destructor. About a second to start.
+class PrivatePgCluster {
+ public:
+  PrivatePgCluster();
+  ~PrivatePgCluster();
+  PrivatePgCluster(const PrivatePgCluster&) = delete;
+  PrivatePgCluster& operator=(const PrivatePgCluster&) = delete;
+
+  // The socket directory.
+  const std::string& dir() const { return dir_; }
+
+  // pg_ctl stop -m fast (every connection is closed), keeping the files.
+  void Halt();
+  // Starts it again after Halt, and waits until it accepts connections.
+  void Start();
+
+  // A libpq URI for `database` as `user`, `extra` appended to its query.
+  std::string Uri(const std::string& database, const std::string& user = "vigy_test",
+                  const std::string& extra = "") const;
+  // A connection string for the superuser vigy_test, for the test's own SQL.
+  std::string Admin(const std::string& database = "postgres") const { return Uri(database); }
+
+  // The cluster's pg_hba.conf.
+  std::string HbaPath() const { return dir_ + "/data/pg_hba.conf"; }
+
+ private:
+  std::string dir_;
+};
+
 }  // namespace vigy::testing
