@@ -4,10 +4,8 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <thread>
 
 #include "cli/commands.h"
 #include "cli/output.h"

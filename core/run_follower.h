@@ -49,12 +49,11 @@ class RunFollower {
 
  private:
   Status Reopen();
-
-  std::vector<std::string> vigy_ids_;
-  bool failed_only_;
   // Opens the store's feed of commits, when it has one.
   Status Listen();
 
+  std::vector<std::string> vigy_ids_;
+  bool failed_only_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<ChangeFeed> feed_;  // null: the store announces nothing
   std::optional<int64_t> data_version_;
