@@ -9,6 +9,12 @@ int64_t SystemNowMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+int64_t SteadyNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 int64_t SystemClock::NowMs() { return SystemNowMs(); }
 
 bool SystemClock::SleepUntilMs(int64_t deadline_ms) {

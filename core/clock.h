@@ -20,6 +20,9 @@ namespace vigy::core {
 
 // The system's wall clock in epoch milliseconds.
 int64_t SystemNowMs();
+// Milliseconds on the system's steady (monotonic) clock, from an arbitrary
+// start: for waits and intervals within one process, never for times stored.
+int64_t SteadyNowMs();
 
 class Clock {
  public:

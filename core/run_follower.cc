@@ -4,17 +4,13 @@
 #include <chrono>
 #include <thread>
 
+#include "core/clock.h"
+
 namespace vigy::core {
 namespace {
 
 // Runs read per query while catching up.
 constexpr int64_t kBatch = 500;
-
-int64_t SteadyNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 

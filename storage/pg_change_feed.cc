@@ -2,18 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
+#include "core/clock.h"
 
 namespace vigy::storage {
-namespace {
 
-int64_t SteadyNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
+using core::SteadyNowMs;
 
 core::Result<std::unique_ptr<core::ChangeFeed>> PgChangeFeed::Open(std::string_view location,
                                                                    core::ChangeTopic topic) {

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/clock.h"
+
 namespace vigy::storage {
 
 using core::Result;
@@ -347,13 +349,9 @@ Result<int64_t> PgConn::QueryInt(std::string_view sql, const std::vector<PgParam
 
 // ---- notifications ----
 
-namespace {
+using core::SteadyNowMs;
 
-int64_t SteadyNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+namespace {
 
 // Waits for `fd` to be ready for `events` until `deadline_ms`; whether it is.
 bool PollUntil(int fd, short events, int64_t deadline_ms) {

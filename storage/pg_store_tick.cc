@@ -183,16 +183,19 @@ Status PgStore::ReleaseTickLease(std::string_view id, const std::string& token) 
 
 namespace {
 
-// Whether a commit still holds its vigy's lease, given the vigy's row as
-// read (locked) by kLeaseCheck, or none when the vigy is gone: kNotFound
-// when it was removed, kConflict when it was removed and added again,
-// another tick took the lease over, or the lease expired (by the database's
-// clock), whether or not anyone took it since.
+// What a commit's lease check reads of each vigy in `ids` that is still
+// there, locking its runtime row: id, lease owner, creation time, lease end
+// and the database's clock.
 constexpr std::string_view kLeaseCheckFormat =
     "SELECT v.id, r.lease_owner, v.created_at, r.lease_until, {} FROM unnest($1::text[]) AS "
     "want(id) JOIN vigies v ON v.id = want.id JOIN runtime r ON r.vigy_id = v.id ORDER BY v.id "
     "FOR UPDATE OF r";
 
+// Whether a commit still holds its vigy's lease, given the vigy's row as
+// kLeaseCheckFormat reads it, or none when the vigy is gone: kNotFound when
+// it was removed, kConflict when it was removed and added again, another
+// tick took the lease over, or the lease expired (by the database's clock),
+// whether or not anyone took it since.
 Status LeaseHeld(const TickCommit& commit, const PgRow* row) {
   const core::RunRecord& run = commit.run;
   if (run.vigy_id != commit.vigy_id) {
@@ -236,7 +239,8 @@ void AddTick(pg_rows::RowBatch& batch, const TickCommit& commit, int64_t seq) {
   if (commit.state) batch.UpsertState(commit.vigy_id, *commit.state, commit.run.started_at_ms);
   batch.InsertRun(commit.run, commit.vigy_id, seq);
   if (commit.keep_runs) {
-    batch.PruneRuns(commit.vigy_id, commit.run.tick - std::max<int64_t>(*commit.keep_runs, 1));
+    const int64_t up_to = commit.run.tick - std::max<int64_t>(*commit.keep_runs, 1);
+    if (up_to > 0) batch.PruneRuns(commit.vigy_id, up_to);
   }
   batch.WriteRuntime(commit.vigy_id, commit.runtime, commit.run.result, commit.run.ended_at_ms,
                      commit.run.id);
