@@ -3,7 +3,8 @@
 // and over, with `vigy watch --json` following along the whole time. After
 // every kill the store must be intact and consistent: no tick half-applied,
 // no kv write of a failed tick, no committed run lost, ticks numbered without
-// gaps, and a restarted serve ticking again.
+// gaps, and a restarted serve ticking again. Run on an SQLite file and on a
+// PostgreSQL database, with the same checks.
 //
 // VIGY_TORTURE_KILLS sets the number of kills (default 50; bench/crash_torture.sh
 // runs many more), VIGY_TORTURE_SEED the random seed (default: a fresh one,
@@ -22,11 +23,11 @@
 #include <thread>
 #include <vector>
 
-#include "storage/sqlite_db.h"
 #include "tests/cli/background_vigy.h"
 #include "tests/cli/store_e2e.h"
-#include "tests/storage/store_helpers.h"
+#include "tests/support/pg_server.h"
 #include "tests/support/store_invariants.h"
+#include "tests/support/store_sql.h"
 
 namespace vigy::testing {
 namespace {
@@ -64,15 +65,6 @@ unsigned long EnvNumber(const char* name, unsigned long fallback) {
   return value != nullptr && *value != '\0' ? std::strtoul(value, nullptr, 10) : fallback;
 }
 
-std::string StorePath(const Sandbox& sandbox) { return (sandbox.dir() / "vigy.db").string(); }
-
-int64_t QueryNumber(storage::Db& db, const std::string& sql) {
-  auto value = db.QueryInt(sql);
-  INFO(sql, ": ", value.status().ToString());
-  REQUIRE(value.ok());
-  return *value;
-}
-
 // The ids of the runs `watch --json` printed, read as its output grows.
 class WatchedRuns {
  public:
@@ -98,17 +90,11 @@ class WatchedRuns {
 };
 
 // Runs recorded per vigy name.
-std::map<std::string, int64_t> RunsByVigy(const std::string& path) {
-  std::unique_ptr<storage::Db> db = storage::testing::OpenRaw(path);
-  auto stmt =
-      db->Prepare("SELECT v.name, (SELECT count(*) FROM runs WHERE vigy_id = v.id) FROM vigies v");
-  REQUIRE(stmt.ok());
+std::map<std::string, int64_t> RunsByVigy(const StoreSql& sql) {
   std::map<std::string, int64_t> runs;
-  for (;;) {
-    auto row = stmt->Step();
-    REQUIRE(row.ok());
-    if (!*row) break;
-    runs[stmt->Text(0)] = stmt->Int(1);
+  for (const std::vector<std::string>& row : sql.Rows(
+           "SELECT v.name, (SELECT count(*) FROM runs WHERE vigy_id = v.id) FROM vigies v", 2)) {
+    runs[row[0]] = std::stoll(row[1]);
   }
   return runs;
 }
@@ -120,14 +106,13 @@ struct Totals {
 };
 
 // Everything that must hold of the store whenever no serve is running.
-Totals CheckStore(const std::string& path, const std::set<std::string>& watched) {
-  const std::map<std::string, TickNumbering> numbering = CheckStoreInvariants(path);
-  std::unique_ptr<storage::Db> db = storage::testing::OpenRaw(path);
+Totals CheckStore(const StoreSql& sql, const std::set<std::string>& watched) {
+  const std::map<std::string, TickNumbering> numbering = CheckStoreInvariants(sql.location());
   // A failed tick's kv writes never land.
-  CHECK(QueryNumber(*db, "SELECT count(*) FROM kv WHERE key = 'poison'") == 0);
+  CHECK(sql.QueryInt("SELECT count(*) FROM kv WHERE key = 'poison'") == 0);
 
   Totals totals;
-  auto stmt = db->Prepare(
+  const std::vector<std::vector<std::string>> rows = sql.Rows(
       "SELECT v.name, "
       "  (SELECT count(*) FROM runs WHERE vigy_id = v.id AND result = 'ok'), "
       "  (SELECT count(*) FROM runs WHERE vigy_id = v.id "
@@ -138,18 +123,15 @@ Totals CheckStore(const std::string& path, const std::set<std::string>& watched)
       "     WHERE vigy_id = v.id AND key = 'last'), 0), "
       "  (SELECT coalesce(max(tick), 0) FROM runs WHERE vigy_id = v.id AND result = 'ok'), "
       "  (SELECT count(*) FROM actions WHERE vigy_id = v.id), "
-      "  coalesce(r.last_run_id = (SELECT id FROM runs WHERE vigy_id = v.id ORDER BY tick DESC "
-      "     LIMIT 1), r.tick_count = 0) "
-      "FROM vigies v LEFT JOIN runtime r ON r.vigy_id = v.id ORDER BY v.name");
-  REQUIRE(stmt.ok());
-  for (;;) {
-    auto row = stmt->Step();
-    REQUIRE(row.ok());
-    if (!*row) break;
-    const std::string name = stmt->Text(0);
-    const int64_t ok_runs = stmt->Int(1), misplaced = stmt->Int(2), n = stmt->Int(3),
-                  last = stmt->Int(4), last_ok = stmt->Int(5), actions = stmt->Int(6),
-                  last_run_matches = stmt->Int(7);
+      "  CASE WHEN coalesce(r.last_run_id = (SELECT id FROM runs WHERE vigy_id = v.id "
+      "     ORDER BY tick DESC LIMIT 1), r.tick_count = 0) THEN 1 ELSE 0 END "
+      "FROM vigies v LEFT JOIN runtime r ON r.vigy_id = v.id ORDER BY v.name",
+      8);
+  for (const std::vector<std::string>& row : rows) {
+    const std::string& name = row[0];
+    const int64_t ok_runs = std::stoll(row[1]), misplaced = std::stoll(row[2]),
+                  n = std::stoll(row[3]), last = std::stoll(row[4]), last_ok = std::stoll(row[5]),
+                  actions = std::stoll(row[6]), last_run_matches = std::stoll(row[7]);
     CAPTURE(name);
     REQUIRE(numbering.contains(name));
     const int64_t runs = numbering.at(name).runs;
@@ -170,44 +152,41 @@ Totals CheckStore(const std::string& path, const std::set<std::string>& watched)
   }
 
   // Leases left by killed serves are given back by the next one: the only
-  // leases held are the latest serve's.
-  CHECK(QueryNumber(*db,
-                    "SELECT count(*) FROM runtime, serve WHERE lease_owner IS NOT NULL AND "
-                    "substr(lease_owner, 1, length(serve.lease_prefix)) != serve.lease_prefix") ==
-        0);
+  // leases held are the latest serve's (a PostgreSQL store keeps a serve row
+  // per serve process: the latest one started).
+  CHECK(sql.QueryInt("SELECT count(*) FROM runtime, (SELECT lease_prefix FROM serve "
+                     "ORDER BY started_at DESC LIMIT 1) AS latest WHERE lease_owner IS NOT NULL "
+                     "AND substr(lease_owner, 1, length(latest.lease_prefix)) != "
+                     "latest.lease_prefix") == 0);
 
   // Every run watch printed was committed, so it is still there.
   std::set<std::string> stored;
-  auto ids = db->Prepare("SELECT id FROM runs");
-  REQUIRE(ids.ok());
-  for (;;) {
-    auto row = ids->Step();
-    REQUIRE(row.ok());
-    if (!*row) break;
-    stored.insert(ids->Text(0));
+  for (const std::vector<std::string>& row : sql.Rows("SELECT id FROM runs", 1)) {
+    stored.insert(row[0]);
   }
   int64_t lost = 0;
   for (const std::string& id : watched) lost += stored.contains(id) ? 0 : 1;
   CHECK(lost == 0);
-  CHECK(QueryNumber(*db, "SELECT count(*) FROM runs") == totals.runs);
+  CHECK(sql.QueryInt("SELECT count(*) FROM runs") == totals.runs);
   return totals;
 }
 
-TEST_CASE("crash torture: serve killed -9 at random moments loses no committed run") {
+// The torture on the store at `location` (the sandbox's, or --db's).
+void Torture(const Sandbox& sandbox, const std::string& location) {
   const int kills = static_cast<int>(EnvNumber("VIGY_TORTURE_KILLS", 50));
   const unsigned seed =
       static_cast<unsigned>(EnvNumber("VIGY_TORTURE_SEED", std::random_device{}()));
   INFO("VIGY_TORTURE_SEED=", seed);
   std::mt19937 random(seed);
 
-  Sandbox sandbox;
-  const std::string path = StorePath(sandbox);
+  const StoreSql sql(location);
   for (int i = 0; i < kVigies; ++i) {
-    AddVigy(sandbox, "t" + std::to_string(i), TortureProgram(i), {"--every", "100ms"});
+    AddVigy(sandbox, "t" + std::to_string(i), TortureProgram(i),
+            {"--every", "100ms", "--db", location});
   }
   // watch prints what is committed after it starts: it must be watching
   // before the first serve commits anything.
-  BackgroundVigy watch(sandbox, {"-v", "watch", "--json"}, "watch");
+  BackgroundVigy watch(sandbox, {"--db", location, "-v", "watch", "--json"}, "watch");
   REQUIRE(
       BackgroundVigy::WaitUntil([&] { return watch.Err().find("watching") != std::string::npos; }));
 
@@ -219,7 +198,7 @@ TEST_CASE("crash torture: serve killed -9 at random moments loses no committed r
   const auto started = std::chrono::steady_clock::now();
   for (int round = 0; round < kills; ++round) {
     CAPTURE(round);
-    BackgroundVigy serve(sandbox, {"serve"}, "serve");
+    BackgroundVigy serve(sandbox, {"--db", location, "serve"}, "serve");
     const auto serve_started = std::chrono::steady_clock::now();
     // Most kills land while ticks stream in; every fifth lands during start-up.
     const bool early_kill = round % 5 == 4;
@@ -230,10 +209,7 @@ TEST_CASE("crash torture: serve killed -9 at random moments loses no committed r
       // A restarted serve ticks again: by now, or soon, it has committed runs
       // of its own (a lease its killed predecessor held does not stall it).
       bool progressed = BackgroundVigy::WaitUntil(
-          [&] {
-            return storage::testing::QueryInt(path, "SELECT count(*) FROM runs") > before.runs;
-          },
-          seconds(20));
+          [&] { return sql.QueryInt("SELECT count(*) FROM runs") > before.runs; }, seconds(20));
       INFO(serve.Err());
       REQUIRE(progressed);
     }
@@ -243,23 +219,21 @@ TEST_CASE("crash torture: serve killed -9 at random moments loses no committed r
     REQUIRE(killed == 128 + SIGKILL);
     ++survived;
     early += early_kill ? 1 : 0;
-    mid_tick += storage::testing::QueryInt(
-                    path, "SELECT count(*) FROM runtime WHERE lease_owner IS NOT NULL") > 0
-                    ? 1
-                    : 0;
+    mid_tick +=
+        sql.QueryInt("SELECT count(*) FROM runtime WHERE lease_owner IS NOT NULL") > 0 ? 1 : 0;
 
     REQUIRE(watch.WaitExit(milliseconds(0)) == std::nullopt);
-    Totals after = CheckStore(path, watched.Update(watch.Out()));
+    Totals after = CheckStore(sql, watched.Update(watch.Out()));
     CHECK(after.runs >= before.runs);
     before = after;
   }
 
   // A last serve, stopped cleanly, ticks every vigy again.
   {
-    BackgroundVigy serve(sandbox, {"serve"}, "serve");
+    BackgroundVigy serve(sandbox, {"--db", location, "serve"}, "serve");
     bool all_ticked = BackgroundVigy::WaitUntil(
         [&] {
-          std::map<std::string, int64_t> now = RunsByVigy(path);
+          std::map<std::string, int64_t> now = RunsByVigy(sql);
           for (const auto& [name, runs] : before.runs_by_vigy) {
             if (now[name] < runs + 2) return false;
           }
@@ -275,20 +249,32 @@ TEST_CASE("crash torture: serve killed -9 at random moments loses no committed r
   // watch saw every run, once: it printed exactly what the store holds.
   bool caught_up = BackgroundVigy::WaitUntil([&] {
     return static_cast<int64_t>(watched.Update(watch.Out()).size()) ==
-           storage::testing::QueryInt(path, "SELECT count(*) FROM runs");
+           sql.QueryInt("SELECT count(*) FROM runs");
   });
   CHECK(caught_up);
-  Totals final_totals = CheckStore(path, watched.Update(watch.Out()));
+  Totals final_totals = CheckStore(sql, watched.Update(watch.Out()));
   CHECK(static_cast<int64_t>(watched.lines()) == final_totals.runs);
   CHECK(final_totals.failed > 0);
 
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  MESSAGE("crash torture: ", survived, " kills survived (", early, " during start-up, ", mid_tick,
+  MESSAGE("crash torture on ", std::string(sql.postgresql() ? "PostgreSQL" : "SQLite"), ": ",
+          survived, " kills survived (", early, " during start-up, ", mid_tick,
           " with ticks in flight), ", final_totals.runs, " runs committed (", final_totals.failed,
           " failed), ", kVigies, " vigies, ", secs, " s, seed ", seed);
   watch.Signal(SIGTERM);
   CHECK(watch.WaitExit(seconds(5)) == 130);  // interrupted
+}
+
+TEST_CASE("crash torture: serve killed -9 at random moments loses no committed run") {
+  Sandbox sandbox;
+  Torture(sandbox, (sandbox.dir() / "vigy.db").string());
+}
+
+TEST_CASE("crash torture on PostgreSQL: serve killed -9 at random moments loses no committed run") {
+  Sandbox sandbox;
+  PgTestDatabase db;
+  Torture(sandbox, db.uri());
 }
 
 }  // namespace

@@ -32,35 +32,6 @@ namespace vigy::testing {
 
 // ---- SQL, through libpq ----
 
-// One row of text values; a NULL is nullopt.
-using PgTextRow = std::vector<std::optional<std::string>>;
-
-// The rows `sql` returns over a fresh connection made from `conninfo` (a
-// libpq URI or keyword string). Fails the test (REQUIRE) if it cannot
-// connect or the statement fails.
-inline std::vector<PgTextRow> PgQueryRows(const std::string& conninfo, const std::string& sql) {
-  std::unique_ptr<PGconn, void (*)(PGconn*)> conn(PQconnectdb(conninfo.c_str()), PQfinish);
-  INFO("connecting with ", conninfo, ": ", PQerrorMessage(conn.get()));
-  REQUIRE(PQstatus(conn.get()) == CONNECTION_OK);
-  std::unique_ptr<PGresult, void (*)(PGresult*)> result(PQexec(conn.get(), sql.c_str()), PQclear);
-  const ExecStatusType status = PQresultStatus(result.get());
-  INFO(sql, ": ", PQerrorMessage(conn.get()));
-  REQUIRE((status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK));
-  std::vector<PgTextRow> rows;
-  for (int r = 0; r < PQntuples(result.get()); ++r) {
-    PgTextRow row;
-    for (int c = 0; c < PQnfields(result.get()); ++c) {
-      if (PQgetisnull(result.get(), r, c)) {
-        row.push_back(std::nullopt);
-      } else {
-        row.push_back(std::string(PQgetvalue(result.get(), r, c)));
-      }
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
 // The single value (one row, one column, not NULL) `sql` returns.
 inline std::string PgQueryText(const std::string& conninfo, const std::string& sql) {
   std::vector<PgTextRow> rows = PgQueryRows(conninfo, sql);

@@ -31,6 +31,16 @@ std::vector<LeaseAttempt> LeaseAll(core::Store& store, const std::vector<std::st
   return std::move(attempts).value();
 }
 
+// Adds a sample vigy of each name; their ids, in the same order.
+std::vector<std::string> AddSamples(core::Store& store, std::initializer_list<const char*> names) {
+  std::vector<std::string> ids;
+  for (const char* name : names) {
+    Add(store, SampleVigy(name));
+    ids.push_back(core::VigyIdFromName(name));
+  }
+  return ids;
+}
+
 std::vector<int64_t> Seqs(const std::vector<RunRecord>& runs) {
   std::vector<int64_t> seqs;
   for (const RunRecord& run : runs) seqs.push_back(run.seq);
@@ -117,11 +127,7 @@ TEST_SUITE("store") {
   TEST_CASE("a batch commits every tick with consecutive seqs") {
     TestStore test_store;
     auto store = test_store.Open();
-    std::vector<std::string> ids;
-    for (const char* name : {"a", "b", "c"}) {
-      Add(*store, SampleVigy(name));
-      ids.push_back(core::VigyIdFromName(name));
-    }
+    const std::vector<std::string> ids = AddSamples(*store, {"a", "b", "c"});
     testing::TickOnce(*store, ids[0], kT0);  // seq 1
 
     std::vector<TickCommit> commits;
@@ -150,11 +156,7 @@ TEST_SUITE("store") {
   TEST_CASE("a batch commit whose data the store refuses fails alone; the others commit") {
     TestStore test_store;
     auto store = test_store.Open();
-    std::vector<std::string> ids;
-    for (const char* name : {"a", "b", "c", "d"}) {
-      Add(*store, SampleVigy(name));
-      ids.push_back(core::VigyIdFromName(name));
-    }
+    const std::vector<std::string> ids = AddSamples(*store, {"a", "b", "c", "d"});
     std::vector<TickCommit> commits;
     for (const LeaseAttempt& attempt : LeaseAll(*store, ids, kT0)) {
       REQUIRE(attempt.acquired());
@@ -191,11 +193,7 @@ TEST_SUITE("store") {
   TEST_CASE("a batch commit whose vigy was removed fails alone and writes nothing") {
     TestStore test_store;
     auto store = test_store.Open();
-    std::vector<std::string> ids;
-    for (const char* name : {"a", "b", "c"}) {
-      Add(*store, SampleVigy(name));
-      ids.push_back(core::VigyIdFromName(name));
-    }
+    const std::vector<std::string> ids = AddSamples(*store, {"a", "b", "c"});
     std::vector<TickCommit> commits;
     for (const LeaseAttempt& attempt : LeaseAll(*store, ids)) {
       commits.push_back(testing::NextTick(*attempt.lease, kT0 + 100));
@@ -226,11 +224,7 @@ TEST_SUITE("store") {
   TEST_CASE("a batch commit that lost its lease fails alone and keeps the thief's lease") {
     TestStore test_store;
     auto store = test_store.Open();
-    std::vector<std::string> ids;
-    for (const char* name : {"a", "b"}) {
-      Add(*store, SampleVigy(name));
-      ids.push_back(core::VigyIdFromName(name));
-    }
+    const std::vector<std::string> ids = AddSamples(*store, {"a", "b"});
     std::vector<TickCommit> commits;
     int64_t expiry = 0;
     for (const LeaseAttempt& attempt : LeaseAll(*store, {ids[0]}, SystemNowMs(), 200)) {
@@ -337,11 +331,7 @@ TEST_SUITE("store") {
   TEST_CASE("releasing leases by prefix frees only the leases with that prefix") {
     TestStore test_store;
     auto store = test_store.Open();
-    std::vector<std::string> ids;
-    for (const char* name : {"a", "b", "c", "d"}) {
-      Add(*store, SampleVigy(name));
-      ids.push_back(core::VigyIdFromName(name));
-    }
+    const std::vector<std::string> ids = AddSamples(*store, {"a", "b", "c", "d"});
     REQUIRE(store->TryAcquireTickLease(ids[0], "123-dead_-1", 60000, kT0)->acquired());
     REQUIRE(store->TryAcquireTickLease(ids[1], "123-dead_-2", 60000, kT0)->acquired());
     // '_' and '%' are not wildcards: "123-deadX-" does not start with "123-dead_-".

@@ -257,6 +257,29 @@ std::string PgPercentEncode(std::string_view text) {
   return encoded;
 }
 
+std::vector<PgTextRow> PgQueryRows(const std::string& conninfo, const std::string& sql) {
+  PgConn conn(PQconnectdb(conninfo.c_str()));
+  INFO("connecting with ", conninfo, ": ", PQerrorMessage(conn.get()));
+  REQUIRE(PQstatus(conn.get()) == CONNECTION_OK);
+  PgResult result(PQexec(conn.get(), sql.c_str()));
+  const ExecStatusType status = PQresultStatus(result.get());
+  INFO(sql, ": ", PQerrorMessage(conn.get()));
+  REQUIRE((status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK));
+  std::vector<PgTextRow> rows;
+  for (int r = 0; r < PQntuples(result.get()); ++r) {
+    PgTextRow row;
+    for (int c = 0; c < PQnfields(result.get()); ++c) {
+      if (PQgetisnull(result.get(), r, c)) {
+        row.push_back(std::nullopt);
+      } else {
+        row.push_back(std::string(PQgetvalue(result.get(), r, c)));
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 // ---- PrivatePgCluster ----
 
 PrivatePgCluster::PrivatePgCluster() {

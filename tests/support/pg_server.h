@@ -9,8 +9,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vigy::testing {
 
@@ -30,6 +32,14 @@ std::string PgSocketDir();
 // is destroyed.
 void PgStopCluster();
 void PgStartCluster();
+
+// One row of text values; a NULL is nullopt.
+using PgTextRow = std::vector<std::optional<std::string>>;
+
+// The rows `sql` returns over a fresh connection made from `conninfo` (a
+// libpq URI or keyword string). Fails the test (REQUIRE) if it cannot
+// connect or the statement fails.
+std::vector<PgTextRow> PgQueryRows(const std::string& conninfo, const std::string& sql);
 
 // A fresh, empty database on the test cluster (named
 // vigy_t_<pid>_<counter>_<random>, owned by the superuser vigy_test), made

@@ -2,70 +2,46 @@
 
 #include <doctest/doctest.h>
 
-#include <memory>
+#include <vector>
 
-#include "storage/sqlite_db.h"
+#include "tests/support/store_sql.h"
 
 namespace vigy::testing {
-namespace {
 
-std::unique_ptr<storage::Db> OpenFile(const std::string& path) {
-  core::Result<std::unique_ptr<storage::Db>> db = storage::Db::Open(path, 5000);
-  INFO(path, ": ", db.status().ToString());
-  REQUIRE(db.ok());
-  return std::move(db).value();
-}
-
-}  // namespace
-
-std::map<std::string, TickNumbering> ReadTickNumbering(const std::string& path) {
-  std::unique_ptr<storage::Db> db = OpenFile(path);
-  auto stmt = db->Prepare(
+std::map<std::string, TickNumbering> ReadTickNumbering(const std::string& location) {
+  std::vector<std::vector<std::string>> rows = StoreSql(location).Rows(
       "SELECT v.name, coalesce(r.tick_count, 0), "
       "  (SELECT count(*) FROM runs WHERE vigy_id = v.id), "
       "  (SELECT count(DISTINCT tick) FROM runs WHERE vigy_id = v.id), "
       "  (SELECT coalesce(min(tick), 0) FROM runs WHERE vigy_id = v.id), "
       "  (SELECT coalesce(max(tick), 0) FROM runs WHERE vigy_id = v.id) "
-      "FROM vigies v LEFT JOIN runtime r ON r.vigy_id = v.id");
-  INFO(stmt.status().ToString());
-  REQUIRE(stmt.ok());
+      "FROM vigies v LEFT JOIN runtime r ON r.vigy_id = v.id",
+      6);
   std::map<std::string, TickNumbering> numbering;
-  for (;;) {
-    auto row = stmt->Step();
-    INFO(row.status().ToString());
-    REQUIRE(row.ok());
-    if (!*row) break;
-    TickNumbering& n = numbering[stmt->Text(0)];
-    n.tick_count = stmt->Int(1);
-    n.runs = stmt->Int(2);
-    n.distinct = stmt->Int(3);
-    n.min_tick = stmt->Int(4);
-    n.max_tick = stmt->Int(5);
+  for (const std::vector<std::string>& row : rows) {
+    TickNumbering& n = numbering[row[0]];
+    n.tick_count = std::stoll(row[1]);
+    n.runs = std::stoll(row[2]);
+    n.distinct = std::stoll(row[3]);
+    n.min_tick = std::stoll(row[4]);
+    n.max_tick = std::stoll(row[5]);
   }
   return numbering;
 }
 
-std::map<std::string, TickNumbering> CheckStoreInvariants(const std::string& path) {
-  {
-    std::unique_ptr<storage::Db> db = OpenFile(path);
-    auto integrity = db->Prepare("PRAGMA integrity_check");
-    REQUIRE(integrity.ok());
-    auto row = integrity->Step();
-    REQUIRE(row.ok());
-    REQUIRE(*row);
-    CHECK(integrity->Text(0) == "ok");
-    auto dangling = db->QueryInt("SELECT count(*) FROM pragma_foreign_key_check");
-    REQUIRE(dangling.ok());
-    CHECK(*dangling == 0);
-    // Every vigy has its program (the foreign key check above already finds
-    // a program without its vigy).
-    auto without_program = db->QueryInt(
-        "SELECT count(*) FROM vigies v WHERE NOT EXISTS "
-        "(SELECT 1 FROM programs p WHERE p.vigy_id = v.id)");
-    REQUIRE(without_program.ok());
-    CHECK(*without_program == 0);
+std::map<std::string, TickNumbering> CheckStoreInvariants(const std::string& location) {
+  const StoreSql sql(location);
+  if (!sql.postgresql()) {
+    std::vector<std::vector<std::string>> integrity = sql.Rows("PRAGMA integrity_check", 1);
+    REQUIRE(!integrity.empty());
+    CHECK(integrity[0][0] == "ok");
+    CHECK(sql.QueryInt("SELECT count(*) FROM pragma_foreign_key_check") == 0);
   }
-  std::map<std::string, TickNumbering> numbering = ReadTickNumbering(path);
+  // Every vigy has its program (the foreign keys already refuse a program
+  // without its vigy).
+  CHECK(sql.QueryInt("SELECT count(*) FROM vigies v WHERE NOT EXISTS "
+                     "(SELECT 1 FROM programs p WHERE p.vigy_id = v.id)") == 0);
+  std::map<std::string, TickNumbering> numbering = ReadTickNumbering(location);
   for (const auto& [name, n] : numbering) {
     const std::string& vigy_name = name;  // a lambda inside CAPTURE cannot name a binding
     CAPTURE(vigy_name);

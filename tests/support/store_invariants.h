@@ -1,6 +1,8 @@
-// What must hold of a store file whenever no serve is writing to it, however
-// the processes that wrote it ended (stopped, killed -9, racing each other):
-// checked by the crash torture and concurrency storm tests alike.
+// What must hold of a store whenever no serve is writing to it, however the
+// processes that wrote it ended (stopped, killed -9, racing each other):
+// checked by the crash torture and concurrency storm tests alike. A store is
+// named by its location, as --db takes it: an SQLite file's path, or a
+// PostgreSQL database (tests/support/store_sql.h).
 #pragma once
 
 #include <cstdint>
@@ -18,13 +20,14 @@ struct TickNumbering {
   int64_t max_tick = 0;
 };
 
-// The numbering of every vigy in the store at `path`, by vigy name.
-std::map<std::string, TickNumbering> ReadTickNumbering(const std::string& path);
+// The numbering of every vigy in the store at `location`, by vigy name.
+std::map<std::string, TickNumbering> ReadTickNumbering(const std::string& location);
 
-// Checks (as failing test assertions) that SQLite finds the file intact, no
-// foreign key dangles, every vigy has its program row, and every vigy's
-// counted ticks are recorded once each, numbered 1..n. Returns the
-// numbering, for further checks.
-std::map<std::string, TickNumbering> CheckStoreInvariants(const std::string& path);
+// Checks (as failing test assertions) that an SQLite store's file is intact
+// with no foreign key dangling (a PostgreSQL server enforces its keys
+// itself), every vigy has its program row, and every vigy's counted ticks
+// are recorded once each, numbered 1..n. Returns the numbering, for further
+// checks.
+std::map<std::string, TickNumbering> CheckStoreInvariants(const std::string& location);
 
 }  // namespace vigy::testing
