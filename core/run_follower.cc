@@ -100,8 +100,14 @@ void RunFollower::Wait(int64_t most_ms) {
   }
   // A feed that cannot reach the store waited out the time; the next
   // backstop poll reports the store's error.
+  const int64_t until = SteadyNowMs() + most_ms;
   Result<bool> heard = feed_->Wait(most_ms);
-  if (heard.ok() && *heard) look_now_ = true;
+  if (!heard.ok() || !*heard) return;
+  look_now_ = true;
+  // One look per `most_ms` at most, however many commits are announced:
+  // those announced meanwhile are read by the same look.
+  const int64_t left = until - SteadyNowMs();
+  if (left > 0) std::this_thread::sleep_for(std::chrono::milliseconds(left));
 }
 
 }  // namespace vigy::core

@@ -39,8 +39,9 @@ class RunFollower {
   // next poll goes on with the run after it. A store that was missing when
   // followed is opened once its file appears; every run in it counts as new.
   Status Poll(const std::function<bool(const RunRecord&)>& deliver);
-  // Blocks at most `most_ms`: until the store announces a commit, or for
-  // `most_ms` on a store that announces none. Poll after it either way.
+  // Blocks for `most_ms`, or on a store that announces commits until one is
+  // announced (then for the rest of `most_ms` all the same, so a busy store
+  // is looked at once per `most_ms` at most). Poll after it either way.
   void Wait(int64_t most_ms);
 
   const Store& store() const { return *store_; }
