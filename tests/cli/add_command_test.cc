@@ -4,9 +4,19 @@
 #include <filesystem>
 
 #include "tests/cli/store_e2e.h"
+#include "tests/support/shell_quote.h"
 
 namespace vigy::testing {
 namespace {
+// The cases below run on both stores (tests/support/store_kind.h).
+TEST_SUITE_BEGIN("store");
+
+TEST_CASE("the commands write the store that VIGY_TEST_STORE names") {
+  Sandbox s;
+  s.Write("web.vigy", kCounter);
+  Must(s, {"add", "web.vigy"});
+  CheckStoreUnderTest(s, 1);
+}
 
 TEST_CASE("add prints the new vigy's id, which is derived from its name") {
   Sandbox s;
@@ -58,7 +68,7 @@ TEST_CASE(
         "  ^\n"
         "vigy: bad.vigy does not compile; nothing was added\n");
   // Not even the store file was created.
-  CHECK_FALSE(std::filesystem::exists(s.dir() / "vigy.db"));
+  CHECK_FALSE(s.store_exists());
 
   AddVigy(s, "good", kCounter);
   CHECK(s.Run({"add", "bad.vigy"}).exit_code == 1);
@@ -157,7 +167,7 @@ TEST_CASE("add refuses an interval under 100ms with exit 2 and accepts 100ms") {
   CHECK(r.err == "vigy: bad --every '99': the shortest interval is 100ms\n");
   r = s.Run({"add", "web.vigy", "--every", "50ms"});
   CHECK(r.exit_code == 2);
-  CHECK_FALSE(std::filesystem::exists(s.dir() / "vigy.db"));
+  CHECK_FALSE(s.store_exists());
   Must(s, {"add", "web.vigy", "--every", "100ms"});
   CHECK(JsonOut(s.Run({"list", "--json"}))[0]["schedule"]["every_ms"] == 100);
 }
@@ -206,15 +216,16 @@ TEST_CASE("add refuses a bad name, label, duration or jitter with exit 2 and wri
   r = s.Run({"add", "missing.vigy"});
   CHECK(r.exit_code == 2);
   CHECK(r.err == "vigy: cannot read 'missing.vigy': No such file or directory\n");
-  CHECK_FALSE(std::filesystem::exists(s.dir() / "vigy.db"));
+  CHECK_FALSE(s.store_exists());
 }
 
 TEST_CASE("a cron vigy added under a TZ the system does not know gets a warning") {
   Sandbox s;
   s.Write("web.vigy", kCounter);
   auto add = [&](const std::string& tz, const std::string& name) {
-    return RunShellCommand("cd '" + s.dir().string() + "' && TZ=" + tz + " VIGY_DB=vigy.db '" +
-                           VIGY_BINARY + "' add web.vigy --name " + name + " --cron '0 * * * *'");
+    return RunShellCommand("cd '" + s.dir().string() + "' && TZ=" + tz +
+                           " VIGY_DB=" + ShellQuote(s.store_location()) + " '" + VIGY_BINARY +
+                           "' add web.vigy --name " + name + " --cron '0 * * * *'");
   };
   CommandResult unknown = add("Nowhere/City", "a");
   CHECK(unknown.exit_code == 0);
@@ -228,6 +239,8 @@ TEST_CASE("a cron vigy added under a TZ the system does not know gets a warning"
     CHECK(r.output.find("warning") == std::string::npos);
   }
 }
+
+TEST_SUITE_END();
 
 }  // namespace
 }  // namespace vigy::testing

@@ -5,6 +5,8 @@
 
 namespace vigy::testing {
 namespace {
+// The cases below run on both stores (tests/support/store_kind.h).
+TEST_SUITE_BEGIN("store");
 
 TEST_CASE("kv set then get round-trips every JSON type") {
   Sandbox s;
@@ -137,6 +139,8 @@ TEST_CASE("kv of a vigy that does not exist exits 3") {
   CHECK(s.Run({"kv", "ghost"}).exit_code == 3);
   CHECK(s.Run({"kv", "ghost", "get", "k"}).exit_code == 3);
 }
+
+TEST_SUITE_END();
 
 }  // namespace
 }  // namespace vigy::testing

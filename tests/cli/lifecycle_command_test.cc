@@ -12,6 +12,9 @@ std::vector<std::string> Names(const Sandbox& s) {
   return names;
 }
 
+// The cases below run on both stores (tests/support/store_kind.h).
+TEST_SUITE_BEGIN("store");
+
 TEST_CASE("rm removes every vigy named, by name, id or prefix, one line each") {
   Sandbox s;
   AddVigy(s, "a", kCounter);
@@ -116,6 +119,8 @@ TEST_CASE("rm, enable and disable of a store that does not exist exit 3") {
     CHECK(r.err == "vigy: no such vigy 'web'\n");
   }
 }
+
+TEST_SUITE_END();
 
 }  // namespace
 }  // namespace vigy::testing

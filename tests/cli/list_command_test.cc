@@ -24,6 +24,9 @@ std::string WithoutAges(const std::string& text) {
   return out;
 }
 
+// The cases below run on both stores (tests/support/store_kind.h).
+TEST_SUITE_BEGIN("store");
+
 TEST_CASE("list of a store that does not exist prints nothing, creates nothing and exits 0") {
   Sandbox s;
   BinaryResult r = s.Run({"list"});
@@ -33,7 +36,7 @@ TEST_CASE("list of a store that does not exist prints nothing, creates nothing a
   r = s.Run({"list", "--json"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == "[]\n");
-  CHECK_FALSE(std::filesystem::exists(s.dir() / "vigy.db"));
+  CHECK_FALSE(s.store_exists());
 }
 
 TEST_CASE("list prints an aligned table of state, name, id, schedule, last result and times") {
@@ -223,6 +226,8 @@ TEST_CASE("show of a vigy that does not exist exits 3") {
   CHECK(r.out == "");
   CHECK(r.err == "vigy: no such vigy 'ghost'\n");
 }
+
+TEST_SUITE_END();
 
 }  // namespace
 }  // namespace vigy::testing

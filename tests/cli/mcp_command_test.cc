@@ -74,6 +74,9 @@ json Call(const Sandbox& sandbox, const std::string& tool, const json& arguments
 
 int ErrorCode(const json& answer) { return answer.at("error").at("code").get<int>(); }
 
+// The cases below run on both stores (tests/support/store_kind.h).
+TEST_SUITE_BEGIN("store");
+
 TEST_CASE("mcp negotiates the protocol version, answers ping and never answers a notification") {
   Sandbox sandbox;
   std::vector<json> answers = Exchange(
@@ -178,7 +181,7 @@ TEST_CASE("mcp answers a last line without a newline, skips blank lines and exit
   CHECK(answers[0]["id"] == 1);
   CHECK(answers[1]["id"] == 2);
   CHECK(Answers(sandbox, "").empty());
-  CHECK_FALSE(std::filesystem::exists(sandbox.dir() / "vigy.db"));
+  CHECK_FALSE(sandbox.store_exists());
 }
 
 TEST_CASE("mcp answers a batch with an array of answers, leaving out notifications") {
@@ -278,14 +281,14 @@ TEST_CASE("mcp vigy_register refuses a program that does not compile with every 
   CHECK(error["errors"][0]["col"].get<int>() > 0);
   CHECK(error["errors"][1]["line"] == 3);
   CHECK(error["message"].get<std::string>().find("bad:2:") != std::string::npos);
-  CHECK_FALSE(std::filesystem::exists(sandbox.dir() / "vigy.db"));
+  CHECK_FALSE(sandbox.store_exists());
 
   result = Call(sandbox, "vigy_register",
                 {{"name", "fast"}, {"program", "(vigy-noop)"}, {"tick_interval_ms", 50}});
   CHECK(result["isError"] == true);
   CHECK(result["structuredContent"]["error"]["code"] == "invalid_argument");
   CHECK(result["structuredContent"]["error"]["exit_code"] == 2);
-  CHECK_FALSE(std::filesystem::exists(sandbox.dir() / "vigy.db"));
+  CHECK_FALSE(sandbox.store_exists());
 }
 
 TEST_CASE("mcp tools refuse unknown, missing and mistyped arguments as tool errors") {
@@ -428,7 +431,7 @@ TEST_CASE("mcp vigy_check and vigy_run need no store") {
         true);
   json reserved = Call(sandbox, "vigy_run", {{"program", "(vigy-noop)"}, {"kv", {{"__x", 1}}}});
   CHECK(reserved["isError"] == true);
-  CHECK_FALSE(std::filesystem::exists(sandbox.dir() / "vigy.db"));
+  CHECK_FALSE(sandbox.store_exists());
 }
 
 TEST_CASE("mcp keeps what programs and their commands print or read off its stdin and stdout") {
@@ -542,6 +545,8 @@ TEST_CASE("mcp reports a store it cannot use as a tool error and keeps serving")
   }
   CHECK(answers[2]["id"] == 3);
 }
+
+TEST_SUITE_END();
 
 }  // namespace
 }  // namespace vigy::testing

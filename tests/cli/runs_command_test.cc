@@ -31,6 +31,9 @@ void TickRounds(const Sandbox& s, int rounds) {
   }
 }
 
+// The cases below run on both stores (tests/support/store_kind.h).
+TEST_SUITE_BEGIN("store");
+
 TEST_CASE("runs lists the runs of every vigy newest first as a table") {
   Sandbox s;
   AddVigy(s, "a", kCounter);
@@ -155,6 +158,8 @@ TEST_CASE("runs of an unknown vigy exits 3, of a store that does not exist, list
   CHECK(r.exit_code == 0);
   CHECK(r.out == "removed 0 runs\n");
 }
+
+TEST_SUITE_END();
 
 }  // namespace
 }  // namespace vigy::testing

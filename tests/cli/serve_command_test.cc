@@ -17,7 +17,7 @@
 #include "core/time_format.h"
 #include "tests/cli/background_vigy.h"
 #include "tests/cli/store_e2e.h"
-#include "tests/storage/store_helpers.h"
+#include "tests/support/store_sql.h"
 
 namespace vigy::testing {
 namespace {
@@ -25,10 +25,8 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-std::string StorePath(const Sandbox& sandbox) { return (sandbox.dir() / "vigy.db").string(); }
-
 int64_t Count(const Sandbox& sandbox, const std::string& sql) {
-  return storage::testing::QueryInt(StorePath(sandbox), sql);
+  return StoreSql(sandbox.store_location()).QueryInt(sql);
 }
 
 int64_t RunsOf(const Sandbox& sandbox, const std::string& name) {
@@ -66,6 +64,9 @@ void WaitServing(BackgroundVigy& serve) {
   REQUIRE(serving);
 }
 
+// The cases below run on both stores (tests/support/store_kind.h).
+TEST_SUITE_BEGIN("store");
+
 TEST_CASE("serve ticks an every-vigy on drift-free slots and records when each was due") {
   Sandbox sandbox;
   AddVigy(sandbox, "pulse", kCounter, {"--every", "200ms"});
@@ -85,24 +86,6 @@ TEST_CASE("serve ticks an every-vigy on drift-free slots and records when each w
   }
   // Every tick serve started was committed.
   CHECK(Count(sandbox, "SELECT tick_count FROM runtime") == static_cast<int64_t>(runs.size()));
-}
-
-TEST_CASE("a second serve on the same store exits 4 naming the first one's pid") {
-  Sandbox sandbox;
-  AddVigy(sandbox, "idle", kCounter, {"--every", "1h"});
-  BackgroundVigy first(sandbox, {"serve"});
-  WaitServing(first);
-  BinaryResult second = sandbox.Run({"serve"}, "", seconds(10));
-  CHECK(second.exit_code == 4);
-  CHECK(second.err.find("pid " + std::to_string(first.pid())) != std::string::npos);
-  CHECK(std::count(second.err.begin(), second.err.end(), '\n') == 1);
-  first.Signal(SIGTERM);
-  CHECK(first.WaitExit(seconds(10)) == 0);
-  // Once the first is gone, the store can be served again.
-  BackgroundVigy third(sandbox, {"serve"}, "third");
-  WaitServing(third);
-  third.Signal(SIGINT);
-  CHECK(third.WaitExit(seconds(10)) == 0);
 }
 
 TEST_CASE("serve picks up add, disable and rm made by other processes within a second") {
@@ -314,7 +297,7 @@ TEST_CASE("serve --once on a store that does not exist ticks nothing and creates
   BinaryResult once = sandbox.Run({"serve", "--once"}, "", seconds(30));
   CHECK(once.exit_code == 0);
   CHECK(once.out == "");
-  CHECK_FALSE(std::filesystem::exists(sandbox.dir() / "vigy.db"));
+  CHECK_FALSE(sandbox.store_exists());
 }
 
 TEST_CASE("serve counts the vigies it schedules in words: 1 vigy, 2 vigies") {
@@ -327,6 +310,28 @@ TEST_CASE("serve counts the vigies it schedules in words: 1 vigy, 2 vigies") {
   AddVigy(two, "b", kCounter, {"--every", "1h"});
   CHECK(two.Run({"serve", "--once"}, "", seconds(30)).err.find("(2 vigies scheduled)") !=
         std::string::npos);
+}
+
+TEST_SUITE_END();
+
+// SQLite only: on PostgreSQL any number of serves share a store
+// (tests/cli/pg_fleet_test.cc).
+TEST_CASE("a second serve on the same store exits 4 naming the first one's pid") {
+  Sandbox sandbox;
+  AddVigy(sandbox, "idle", kCounter, {"--every", "1h"});
+  BackgroundVigy first(sandbox, {"serve"});
+  WaitServing(first);
+  BinaryResult second = sandbox.Run({"serve"}, "", seconds(10));
+  CHECK(second.exit_code == 4);
+  CHECK(second.err.find("pid " + std::to_string(first.pid())) != std::string::npos);
+  CHECK(std::count(second.err.begin(), second.err.end(), '\n') == 1);
+  first.Signal(SIGTERM);
+  CHECK(first.WaitExit(seconds(10)) == 0);
+  // Once the first is gone, the store can be served again.
+  BackgroundVigy third(sandbox, {"serve"}, "third");
+  WaitServing(third);
+  third.Signal(SIGINT);
+  CHECK(third.WaitExit(seconds(10)) == 0);
 }
 
 }  // namespace

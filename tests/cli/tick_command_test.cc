@@ -18,6 +18,9 @@ std::vector<int64_t> Ticks(const Sandbox& s, const std::string& vigy) {
   return ticks;
 }
 
+// The cases below run on both stores (tests/support/store_kind.h).
+TEST_SUITE_BEGIN("store");
+
 TEST_CASE("tick prints the run and records it as the vigy's next tick") {
   Sandbox s;
   AddVigy(s, "web", kCounter);
@@ -189,6 +192,8 @@ TEST_CASE("ticks of one vigy started together by four processes are recorded as 
   // Each tick saw the kv the one before it committed.
   CHECK(JsonOut(s.Run({"kv", "web", "get", "runs"})) == 4);
 }
+
+TEST_SUITE_END();
 
 }  // namespace
 }  // namespace vigy::testing

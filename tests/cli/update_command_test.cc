@@ -5,6 +5,8 @@
 
 namespace vigy::testing {
 namespace {
+// The cases below run on both stores (tests/support/store_kind.h).
+TEST_SUITE_BEGIN("store");
 
 TEST_CASE("update changes only the settings given and keeps the kv and run history") {
   Sandbox s;
@@ -116,6 +118,8 @@ TEST_CASE("update of a vigy that does not exist exits 3") {
   AddVigy(s, "web", kCounter);
   CHECK(s.Run({"update", "ghost", "--every", "5s"}).exit_code == 3);
 }
+
+TEST_SUITE_END();
 
 }  // namespace
 }  // namespace vigy::testing

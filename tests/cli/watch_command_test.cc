@@ -87,6 +87,9 @@ std::vector<int64_t> Ticks(const std::vector<json>& runs) {
   return ticks;
 }
 
+// The cases below run on both stores (tests/support/store_kind.h).
+TEST_SUITE_BEGIN("store");
+
 TEST_CASE("watch --json prints each run committed by other processes once, in commit order") {
   Sandbox s;
   AddVigy(s, "a", kCounter);
@@ -166,6 +169,8 @@ TEST_CASE("watch of a vigy that does not exist exits 3 at once") {
   CHECK(r.out == "");
   CHECK(r.err == "vigy: no such vigy 'nope'\n");
 }
+
+TEST_SUITE_END();
 
 }  // namespace
 }  // namespace vigy::testing

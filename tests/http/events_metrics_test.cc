@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -36,9 +37,8 @@ json TickElsewhere(const Sandbox& sandbox, const std::string& name) {
 class Stream {
  public:
   Stream(const HttpServe& serve, const std::string& path, bool with_token = true)
-      : thread_([this, &serve, path, with_token] {
-          auto client = serve.Client(with_token);
-          auto res = client.Get(path, [this](const char* data, size_t size) {
+      : client_(std::make_unique<httplib::Client>(serve.Client(with_token))), thread_([this, path] {
+          auto res = client_->Get(path, [this](const char* data, size_t size) {
             std::lock_guard lock(mutex_);
             text_.append(data, size);
             return !stop_;
@@ -49,6 +49,7 @@ class Stream {
         }) {}
   ~Stream() {
     stop_ = true;
+    client_->stop();  // now, not at the stream's next keepalive
     thread_.join();
   }
   std::string Text() {
@@ -70,6 +71,7 @@ class Stream {
   int status_ = 0;
   bool ended_ = false;
   std::atomic<bool> stop_{false};
+  std::unique_ptr<httplib::Client> client_;
   std::thread thread_;
 };
 
@@ -84,6 +86,9 @@ json EventData(const std::string& text, const std::string& run_id) {
   }
   return nullptr;
 }
+
+// The cases below run on both stores (tests/support/store_kind.h).
+TEST_SUITE_BEGIN("store");
 
 TEST_CASE("the event stream sends a run that vigy tick commits from another process") {
   Sandbox sandbox;
@@ -237,6 +242,8 @@ TEST_CASE("/metrics labels carry vigy names only, never programs or kv") {
   CHECK(res->body.find("hunter2") == std::string::npos);
   CHECK(res->body.find("vigy-set") == std::string::npos);
 }
+
+TEST_SUITE_END();
 
 }  // namespace
 }  // namespace vigy::testing

@@ -1,12 +1,16 @@
 // A real `vigy serve --http 127.0.0.1:0` in a sandbox, for the end-to-end
 // HTTP tests: it picks a free loopback port and says which in its log, which
-// this reads, together with the token file serve created beside the store.
+// this reads, together with the token file serve created beside the store. A
+// PostgreSQL store has no file to keep a token beside, so there the helper
+// writes a private token file in the sandbox and names it.
 // Requests go through cpp-httplib's client, over real TCP.
 #pragma once
 
 #include <doctest/doctest.h>
 #include <httplib.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -24,6 +28,12 @@ class HttpServe {
   explicit HttpServe(const Sandbox& sandbox, std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"serve", "--http", "127.0.0.1:0"};
     args.insert(args.end(), extra.begin(), extra.end());
+    const std::filesystem::path token_path = sandbox.dir() / "vigy.db.http-token";
+    if (sandbox.holds_postgresql_store() &&
+        std::find(args.begin(), args.end(), "--http-token-file") == args.end()) {
+      WritePrivateTokenFile(token_path);
+      args.insert(args.end(), {"--http-token-file", token_path.string()});
+    }
     // A log of its own: another serve's old log must not be read for this one's port.
     static int count = 0;
     serve_ =
@@ -37,7 +47,7 @@ class HttpServe {
       return true;
     });
     REQUIRE_MESSAGE(up, "serve did not start listening: " << serve_->Err());
-    std::ifstream token_file(sandbox.dir() / "vigy.db.http-token");
+    std::ifstream token_file(token_path);
     std::getline(token_file, token_);
     // Ready once the scheduler runs.
     REQUIRE(BackgroundVigy::WaitUntil([&] {
@@ -75,6 +85,15 @@ class HttpServe {
   httplib::Result Delete(const std::string& path) const { return Client().Delete(path); }
 
  private:
+  static void WritePrivateTokenFile(const std::filesystem::path& path) {
+    {
+      std::ofstream out(path, std::ios::trunc);
+      out << "test-token-for-a-postgresql-store\n";
+    }
+    std::filesystem::permissions(
+        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
+
   std::unique_ptr<BackgroundVigy> serve_;
   int port_ = 0;
   std::string token_;

@@ -17,7 +17,7 @@
 
 #include "core/ids.h"
 #include "http/server.h"
-#include "storage/sqlite_store.h"
+#include "storage/store_open.h"
 #include "tests/http/http_serve.h"
 
 namespace vigy::testing {
@@ -64,6 +64,16 @@ std::string Message(const httplib::Result& res) {
   json body = JsonOf(res);
   if (!body.is_object() || !body.contains("error")) return "";
   return body["error"].value("message", "");
+}
+
+// The cases below run on both stores (tests/support/store_kind.h).
+TEST_SUITE_BEGIN("store");
+
+TEST_CASE("serve --http writes the store that VIGY_TEST_STORE names") {
+  Sandbox sandbox;
+  HttpServe serve(sandbox);
+  Register(serve, {{"name", "hello"}, {"program", kHello}, {"cron", kNeverCron}});
+  CheckStoreUnderTest(sandbox, 1);
 }
 
 TEST_CASE("the original API's register, list, get, state, tick, disable, enable, patch, delete") {
@@ -552,18 +562,16 @@ int StatusOf(const HttpServe& serve, const std::string& method, const std::strin
 
 // An HttpServer started in this process on a new store in `sandbox`.
 core::Result<std::unique_ptr<http::HttpServer>> StartServer(const Sandbox& sandbox) {
-  const std::string path = (sandbox.dir() / "vigy.db").string();
-  if (auto created = storage::SqliteStore::Open(path, core::OpenMode::kCreate); !created.ok()) {
+  const std::string location = sandbox.store_location();
+  if (auto created = storage::OpenStore(location, core::OpenMode::kCreate); !created.ok()) {
     return created.status();
   }
   http::HttpServerOptions options;
   options.address = http::ListenAddress{"127.0.0.1", 0};
   options.token = std::string(64, 'a');
-  options.store_path = path;
-  options.open_store = [path]() -> core::Result<std::unique_ptr<core::Store>> {
-    auto store = storage::SqliteStore::Open(path, core::OpenMode::kExisting);
-    if (!store.ok()) return store.status();
-    return std::unique_ptr<core::Store>(std::move(store).value());
+  options.store_path = location;
+  options.open_store = [location] {
+    return storage::OpenStore(location, core::OpenMode::kExisting);
   };
   return http::HttpServer::Start(std::move(options));
 }
@@ -577,21 +585,6 @@ std::set<std::string> ServedRoutes() {
   std::set<std::string> served(routes.begin(), routes.end());
   CHECK(served.size() == routes.size());  // none added twice
   return served;
-}
-
-TEST_CASE("an HTTP server stopped right after it starts stops") {
-  // Before the listener ran, a stop was lost and the join waited forever.
-  // The cycles run on a thread of their own, so that a hang fails the test.
-  auto result = std::make_shared<std::promise<int>>();
-  std::future<int> started = result->get_future();
-  std::thread([result] {
-    Sandbox sandbox;
-    int ok = 0;
-    for (int i = 0; i < 200; ++i) ok += StartServer(sandbox).ok() ? 1 : 0;
-    result->set_value(ok);
-  }).detach();
-  REQUIRE(started.wait_for(std::chrono::seconds(120)) == std::future_status::ready);
-  CHECK(started.get() == 200);
 }
 
 TEST_CASE(
@@ -659,6 +652,24 @@ TEST_CASE("every /v1 operation needs the token, and without it writes nothing") 
   }
   CHECK(checked == 19);
   CHECK(StoreContents(sandbox) == before);
+}
+
+TEST_SUITE_END();
+
+// The server's start and stop do not depend on its store: SQLite only.
+TEST_CASE("an HTTP server stopped right after it starts stops") {
+  // Before the listener ran, a stop was lost and the join waited forever.
+  // The cycles run on a thread of their own, so that a hang fails the test.
+  auto result = std::make_shared<std::promise<int>>();
+  std::future<int> started = result->get_future();
+  std::thread([result] {
+    Sandbox sandbox;
+    int ok = 0;
+    for (int i = 0; i < 200; ++i) ok += StartServer(sandbox).ok() ? 1 : 0;
+    result->set_value(ok);
+  }).detach();
+  REQUIRE(started.wait_for(std::chrono::seconds(120)) == std::future_status::ready);
+  CHECK(started.get() == 200);
 }
 
 }  // namespace

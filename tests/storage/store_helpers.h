@@ -30,6 +30,7 @@
 #include "storage/store_open.h"
 #include "tests/support/files.h"
 #include "tests/support/pg_server.h"
+#include "tests/support/store_kind.h"
 #include "tests/support/temp_dir.h"
 
 namespace vigy::storage::testing {
@@ -37,6 +38,8 @@ namespace vigy::storage::testing {
 inline constexpr int64_t kT0 = 1795674600000;  // 2026-11-26T06:30:00Z
 
 using vigy::testing::ReadFile;
+using vigy::testing::StoreKind;
+using vigy::testing::StoreKindUnderTest;
 using vigy::testing::TempDir;
 
 inline std::unique_ptr<SqliteStore> OpenStore(const std::string& path,
@@ -62,21 +65,6 @@ inline int64_t QueryInt(const std::string& path, std::string_view sql) {
   INFO(value.status().ToString());
   REQUIRE(value.ok());
   return *value;
-}
-
-// Which store the "store" suite runs against: the environment variable
-// VIGY_TEST_STORE, "postgresql" for PgStore, unset (or "sqlite") for
-// SqliteStore. Anything else fails the test, so that a misspelt name does
-// not quietly test SQLite twice.
-enum class StoreKind { kSqlite, kPostgresql };
-
-inline StoreKind StoreKindUnderTest() {
-  const char* value = std::getenv("VIGY_TEST_STORE");
-  const std::string_view kind = value == nullptr ? "" : value;
-  if (kind.empty() || kind == "sqlite") return StoreKind::kSqlite;
-  if (kind == "postgresql") return StoreKind::kPostgresql;
-  FAIL("VIGY_TEST_STORE is '", std::string(kind), "'; expected 'sqlite' or 'postgresql'");
-  return StoreKind::kSqlite;
 }
 
 // A fresh, empty store location for one test, of the kind under test: a

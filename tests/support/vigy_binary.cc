@@ -4,8 +4,38 @@
 #include <thread>
 
 #include "tests/support/files.h"
+#include "tests/support/store_kind.h"
+#include "tests/support/store_sql.h"
 
 namespace vigy::testing {
+
+Sandbox::Sandbox() : dir_("vigy-e2e") {
+  if (StoreKindUnderTest() == StoreKind::kPostgresql)
+    database_ = std::make_unique<PgTestDatabase>();
+}
+
+Sandbox::~Sandbox() = default;
+
+std::string Sandbox::store_location() const {
+  return database_ != nullptr ? database_->uri() : (dir() / "vigy.db").string();
+}
+
+bool Sandbox::store_exists() const {
+  if (database_ == nullptr) return std::filesystem::exists(dir() / "vigy.db");
+  const std::vector<PgTextRow> rows = PgQueryRows(
+      database_->uri(), "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema()");
+  return !rows.empty();
+}
+
+void CheckStoreUnderTest(const Sandbox& sandbox, int64_t vigies) {
+  const bool postgresql = StoreKindUnderTest() == StoreKind::kPostgresql;
+  CHECK(sandbox.holds_postgresql_store() == postgresql);
+  CHECK(std::filesystem::exists(sandbox.dir() / "vigy.db") == !postgresql);
+  const StoreSql store(sandbox.store_location());
+  CHECK(store.postgresql() == postgresql);
+  CHECK(store.QueryInt("SELECT count(*) FROM vigies") == vigies);
+  MESSAGE("store-under-test=", std::string(postgresql ? "postgresql" : "sqlite"));
+}
 
 std::vector<std::string> Sandbox::Environment() const {
   std::vector<std::string> env;
@@ -13,7 +43,7 @@ std::vector<std::string> Sandbox::Environment() const {
     if (entry.starts_with("NO_COLOR=") || entry.starts_with("VIGY_DB=")) continue;
     env.push_back(std::move(entry));
   }
-  env.push_back("VIGY_DB=" + (dir() / "vigy.db").string());
+  env.push_back("VIGY_DB=" + store_location());
   return env;
 }
 

@@ -9,12 +9,14 @@
 #include <filesystem>
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "tests/support/pg_server.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -26,11 +28,16 @@ struct BinaryResult {
   std::string err;
 };
 
-// A temporary directory that the binary runs in, with the store vigy.db in
-// it; removed on destruction.
+// A temporary directory that the binary runs in, removed on destruction,
+// and the store the binary uses (VIGY_DB), of the kind under test
+// (tests/support/store_kind.h): the file vigy.db in the directory, or a
+// fresh database on the PostgreSQL test cluster, dropped on destruction.
 class Sandbox {
  public:
-  Sandbox() : dir_("vigy-e2e") {}
+  Sandbox();
+  ~Sandbox();
+  Sandbox(const Sandbox&) = delete;
+  Sandbox& operator=(const Sandbox&) = delete;
 
   const std::filesystem::path& dir() const { return dir_.dir(); }
 
@@ -51,9 +58,24 @@ class Sandbox {
   // sets the redirections.
   ProcessSpec Spec(const std::vector<std::string>& args) const;
 
+  // Where the store is: the path of vigy.db, or the database's URI.
+  std::string store_location() const;
+  bool holds_postgresql_store() const { return database_ != nullptr; }
+  // Whether a command has created the store: the file exists, or the
+  // database has a table.
+  bool store_exists() const;
+
  private:
   TempDir dir_;
+  std::unique_ptr<PgTestDatabase> database_;  // null for an SQLite store
 };
+
+// Checks that the store the binary wrote in `sandbox` is of the kind under
+// test (tests/support/store_kind.h), and holds `vigies` vigies: a
+// PostgreSQL run must not quietly test a file. Prints
+// "store-under-test=KIND", which ctest's "postgresql:" runs refuse when it
+// says sqlite (tests/CMakeLists.txt).
+void CheckStoreUnderTest(const Sandbox& sandbox, int64_t vigies);
 
 // One-off: a fresh sandbox holding `files` (name, text), then the run.
 BinaryResult RunVigy(const std::vector<std::string>& args, std::string_view stdin_text = "",
