@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <cctype>
@@ -48,8 +49,13 @@ bool IsDataRefused(std::string_view state) {
 }
 
 // Settings every store connection uses: a lock wait like SQLite's busy
-// timeout, and no notices on the terminal.
+// timeout, and no notices on the terminal. The connection is made
+// nonblocking, so that sending never waits on a server that does not read
+// (PgConn::AwaitResult bounds the wait instead); PQexec, used here, still
+// blocks.
 Status ConfigureSession(pg_conn* handle) {
+  if (PQsetnonblocking(handle, 1) != 0)
+    return Status::StoreUnusable(FirstLine(PQerrorMessage(handle)));
   std::string sql =
       fmt::format("SET lock_timeout = {}; SET client_min_messages = warning; SET TIME ZONE 'UTC'",
                   PgConn::kLockTimeoutMs);
@@ -270,6 +276,12 @@ void PgConn::ResetIfBroken() {
 }
 
 Status PgConn::Error(const pg_result* result) {
+  if (answer_timed_out_) {
+    answer_timed_out_ = false;
+    last_error_store_failure_ = true;
+    return Status::StoreUnusable(fmt::format("store '{}': no answer from the server for {} s",
+                                             where_, kAnswerTimeoutMs / 1000));
+  }
   const char* state = result == nullptr ? nullptr : PQresultErrorField(result, PG_DIAG_SQLSTATE);
   if (state == nullptr || PQstatus(handle_) != CONNECTION_OK) {
     last_error_store_failure_ = true;
@@ -300,8 +312,10 @@ Result<PgRows> PgConn::Query(std::string_view sql, const std::vector<PgParam>& p
   auto [it, inserted] = prepared_.try_emplace(std::string(sql));
   if (inserted) {
     it->second = fmt::format("vigy_{}", prepared_.size());
-    pg_result* prepared = PQprepare(handle_, it->second.c_str(), it->first.c_str(),
-                                    static_cast<int>(params.size()), nullptr);
+    pg_result* prepared = PQsendPrepare(handle_, it->second.c_str(), it->first.c_str(),
+                                        static_cast<int>(params.size()), nullptr) != 0
+                              ? AwaitResult()
+                              : nullptr;
     if (prepared == nullptr || PQresultStatus(prepared) != PGRES_COMMAND_OK) {
       Status s = Error(prepared);
       PQclear(prepared);
@@ -310,8 +324,11 @@ Result<PgRows> PgConn::Query(std::string_view sql, const std::vector<PgParam>& p
     }
     PQclear(prepared);
   }
-  pg_result* result = PQexecPrepared(handle_, it->second.c_str(), static_cast<int>(values.size()),
-                                     values.data(), nullptr, nullptr, 0);
+  pg_result* result =
+      PQsendQueryPrepared(handle_, it->second.c_str(), static_cast<int>(values.size()),
+                          values.data(), nullptr, nullptr, 0) != 0
+          ? AwaitResult()
+          : nullptr;
   ExecStatusType status = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     Status s = Error(result);
@@ -324,7 +341,7 @@ Result<PgRows> PgConn::Query(std::string_view sql, const std::vector<PgParam>& p
 Result<std::string> PgConn::ExecForTag(std::string_view sql) {
   ResetIfBroken();
   std::string text(sql);
-  pg_result* result = PQexec(handle_, text.c_str());
+  pg_result* result = PQsendQuery(handle_, text.c_str()) != 0 ? AwaitResult() : nullptr;
   ExecStatusType status = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     Status s = Error(result);
@@ -366,6 +383,49 @@ bool PollUntil(int fd, short events, int64_t deadline_ms) {
 }
 
 }  // namespace
+
+pg_result* PgConn::AwaitResult() {
+  const int fd = PQsocket(handle_);
+  // Whether the server said something within the bound; if not, the
+  // connection is shut so that libpq sees it end (PQstatus turns bad, any
+  // result still awaited is dropped) and the next call reconnects.
+  auto heard_within_bound = [&](short events) {
+    if (PollUntil(fd, events, SteadyNowMs() + kAnswerTimeoutMs)) return true;
+    ::shutdown(fd, SHUT_RDWR);
+    (void)PQconsumeInput(handle_);
+    while (pg_result* dropped = PQgetResult(handle_)) PQclear(dropped);
+    answer_timed_out_ = true;
+    return false;
+  };
+  // Send what libpq holds; read meanwhile, as the server may answer first.
+  for (int unsent = PQflush(handle_); unsent != 0; unsent = PQflush(handle_)) {
+    if (unsent < 0) break;  // failed: PQgetResult says why
+    if (!heard_within_bound(POLLIN | POLLOUT)) return nullptr;
+    if (PQconsumeInput(handle_) == 0) break;
+  }
+  // Every result, keeping the first failed one, else the last (one per
+  // statement of a multi-statement Exec).
+  pg_result* kept = nullptr;
+  for (;;) {
+    while (PQisBusy(handle_) != 0) {
+      if (!heard_within_bound(POLLIN)) {
+        PQclear(kept);
+        return nullptr;
+      }
+      if (PQconsumeInput(handle_) == 0) break;  // failed: PQgetResult says why
+    }
+    pg_result* next = PQgetResult(handle_);
+    if (next == nullptr) return kept;
+    const bool kept_failed = kept != nullptr && PQresultStatus(kept) != PGRES_COMMAND_OK &&
+                             PQresultStatus(kept) != PGRES_TUPLES_OK;
+    if (kept_failed) {
+      PQclear(next);
+    } else {
+      PQclear(kept);
+      kept = next;
+    }
+  }
+}
 
 bool PgConn::ResetBy(int64_t deadline_ms) {
   prepared_.clear();

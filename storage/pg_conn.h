@@ -115,6 +115,12 @@ class PgConn {
   // How long a statement waits for a lock held by another transaction
   // before giving up with kConflict (SQLite's busy timeout, here).
   static constexpr int kLockTimeoutMs = 5000;
+  // How long a statement waits for the server's next byte before the server
+  // is taken for lost (stopped, or stuck, with its connection still up, so
+  // that neither the TCP timeouts nor a Unix socket notice): the connection
+  // is closed, the call fails with kStoreUnusable, and the next one
+  // reconnects.
+  static constexpr int64_t kAnswerTimeoutMs = 30'000;
 
   // Connects to the PostgreSQL store at `location` (see IsPostgresLocation).
   // Fills in what the location leaves out: a connect timeout, TCP
@@ -177,6 +183,10 @@ class PgConn {
   // Exec, returning the command tag of the last statement ("COMMIT",
   // or "ROLLBACK" for a COMMIT of a transaction an error had aborted).
   core::Result<std::string> ExecForTag(std::string_view sql);
+  // The result of the statement just sent (the first failed one's, or the
+  // last), null when the connection failed, or when the server sent nothing
+  // for kAnswerTimeoutMs (then the connection is closed and Error() says so).
+  pg_result* AwaitResult();
   // Whether the connection is gone; then it tries once to reconnect, so the
   // next call can work again (prepared statements are forgotten).
   void ResetIfBroken();
@@ -192,6 +202,7 @@ class PgConn {
   // Statement text -> the name it was prepared under on this connection.
   std::unordered_map<std::string, std::string> prepared_;
   bool last_error_store_failure_ = false;
+  bool answer_timed_out_ = false;  // since the last Error()
   // Grows with every reconnect, so a transaction can tell it was lost.
   int64_t generation_ = 0;
 };

@@ -1,7 +1,8 @@
 // Several real `vigy serve` processes on one PostgreSQL store: they share
 // the ticks (each due tick once, numbered without gaps, never overlapping),
 // take over from a serve killed with -9 within seconds, and one serve rides
-// out its database going away for a few seconds. Checked in the runs table.
+// out its database going away for a few seconds, or no longer answering.
+// Checked in the runs table.
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
 #include <netinet/in.h>
@@ -461,6 +462,63 @@ TEST_CASE(
     CAPTURE(run.tick);
     CHECK_FALSE((run.started_at > halted_ms + 500 && run.started_at < restarted_ms - 500));
   }
+}
+
+TEST_CASE(
+    "pg fleet: serve gives up on a database that stops answering within 30 s, reconnects, "
+    "and ticks on with nothing lost or doubled") {
+  // The server's processes serving serve are stopped (SIGSTOP), not gone:
+  // their sockets stay open, so only a bound on the wait for an answer
+  // frees serve. A cluster of this test's own, as stopped processes may
+  // hold locks.
+  PrivatePgCluster cluster;
+  PgQueryRows(cluster.Admin(), "CREATE DATABASE vigy");
+  const std::string uri = cluster.Uri("vigy");
+  Sandbox sandbox;
+  sandbox.Write("pulse.vigy", kCounter);
+  MustOnPg(sandbox, uri, {"add", "pulse.vigy", "--every", "200ms"});
+  const std::string count_sql = "SELECT count(*) FROM runs";
+
+  PgBackgroundVigy serve(sandbox, uri, {"serve"}, "serve");
+  WaitServing(serve);
+  REQUIRE(WaitFor([&] { return PgQueryInt64(uri, count_sql) >= 5; }, seconds(30)));
+
+  // Resumed however the test ends, so that the cluster can stop.
+  struct Resume {
+    std::vector<pid_t> pids;
+    ~Resume() {
+      for (pid_t pid : pids) ::kill(pid, SIGCONT);
+    }
+  } stopped;
+  for (const PgTextRow& row :
+       PgQueryRows(uri, "SELECT pid FROM pg_stat_activity WHERE application_name = 'vigy'")) {
+    stopped.pids.push_back(static_cast<pid_t>(std::stoll(row[0].value_or("0"))));
+  }
+  REQUIRE_FALSE(stopped.pids.empty());
+  for (pid_t pid : stopped.pids) REQUIRE(::kill(pid, SIGSTOP) == 0);
+
+  const bool gave_up = WaitFor(
+      [&] { return serve.Err().find("no answer from the server for 30 s") != std::string::npos; },
+      seconds(45));
+  INFO("serve's log: ", serve.Err());
+  CHECK(gave_up);
+  CHECK_FALSE(serve.WaitExit(milliseconds(0)).has_value());
+  // The stopped processes, resumed, find their connections closed and end,
+  // giving up what they held.
+  for (pid_t pid : stopped.pids) ::kill(pid, SIGCONT);
+  stopped.pids.clear();
+
+  const int64_t after = PgQueryInt64(uri, count_sql);
+  CHECK(WaitFor([&] { return PgQueryInt64(uri, count_sql) >= after + 5; }, seconds(30)));
+  serve.Signal(SIGINT);
+  CHECK(serve.WaitExit(seconds(30)) == 0);
+
+  std::vector<RunRow> runs = RunsByVigy(uri).begin()->second;
+  CheckNoProblems(RunProblems("pulse", runs, 200));
+  const int64_t n = static_cast<int64_t>(runs.size());
+  CHECK(PgQueryText(uri, "SELECT value FROM kv WHERE key = 'runs'") == std::to_string(n));
+  CHECK(PgQueryInt64(uri, "SELECT tick_count FROM runtime") == n);
+  CHECK(StoppedAfterTicks(serve.Err()) == n);
 }
 
 }  // namespace
