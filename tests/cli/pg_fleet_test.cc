@@ -408,55 +408,74 @@ TEST_CASE(
   CHECK(db.QueryInt("SELECT count(*) FROM runtime WHERE lease_owner IS NOT NULL") == 0);
 }
 
+// One vigy, "pulse", every 200 ms, on a database of a cluster of the test's
+// own (so that the test may stop it, or its processes, unseen by others),
+// ticked by one serve that has committed 5 runs: for the tests of serve
+// riding out a database that goes away.
+class PulseServedAlone {
+ public:
+  PulseServedAlone() {
+    PgQueryRows(cluster_.Admin(), "CREATE DATABASE vigy");
+    uri_ = cluster_.Uri("vigy");
+    sandbox_.Write("pulse.vigy", kCounter);
+    MustOnPg(sandbox_, uri_, {"add", "pulse.vigy", "--every", "200ms"});
+    serve_ = std::make_unique<PgBackgroundVigy>(sandbox_, uri_, std::vector<std::string>{"serve"},
+                                                "serve");
+    WaitServing(*serve_);
+    REQUIRE(WaitFor([&] { return Runs() >= 5; }, seconds(30)));
+  }
+
+  PrivatePgCluster& cluster() { return cluster_; }
+  const std::string& uri() const { return uri_; }
+  PgBackgroundVigy& serve() { return *serve_; }
+  int64_t Runs() const { return PgQueryInt64(uri_, "SELECT count(*) FROM runs"); }
+
+  // Waits for 5 more runs, stops serve, and checks the runs: ticks 1..N,
+  // consecutive and never overlapping; the program's counter and the tick
+  // counter are N too (no tick lost after its kv was written, none recorded
+  // twice); every tick serve says it committed is there. Returns the runs.
+  std::vector<RunRow> CheckTicksOnToTheEnd() {
+    const int64_t before = Runs();
+    const bool ticked_on = WaitFor([&] { return Runs() >= before + 5; }, seconds(30));
+    INFO("serve's log: ", serve_->Err());
+    CHECK(ticked_on);
+    serve_->Signal(SIGINT);
+    CHECK(serve_->WaitExit(seconds(30)) == 0);
+    std::vector<RunRow> runs = RunsByVigy(uri_).begin()->second;
+    CheckNoProblems(RunProblems("pulse", runs, 200));
+    const int64_t n = static_cast<int64_t>(runs.size());
+    CHECK(n >= 10);
+    CHECK(PgQueryText(uri_, "SELECT value FROM kv WHERE key = 'runs'") == std::to_string(n));
+    CHECK(PgQueryInt64(uri_, "SELECT tick_count FROM runtime") == n);
+    CHECK(StoppedAfterTicks(serve_->Err()) == n);
+    CHECK(PgQueryInt64(uri_, "SELECT count(*) FROM runtime WHERE lease_owner IS NOT NULL") == 0);
+    return runs;
+  }
+
+ private:
+  PrivatePgCluster cluster_;
+  std::string uri_;
+  Sandbox sandbox_;
+  std::unique_ptr<PgBackgroundVigy> serve_;
+};
+
 TEST_CASE(
     "pg fleet: serve rides out its database stopped for a few seconds, then ticks on "
     "with nothing lost or doubled") {
-  // A cluster of this test's own: stopping it disturbs no other test.
-  PrivatePgCluster cluster;
-  PgQueryRows(cluster.Admin(), "CREATE DATABASE vigy");
-  const std::string uri = cluster.Uri("vigy");
-  Sandbox sandbox;
-  sandbox.Write("pulse.vigy", kCounter);
-  MustOnPg(sandbox, uri, {"add", "pulse.vigy", "--every", "200ms"});
-  const std::string count_sql = "SELECT count(*) FROM runs";
-
-  PgBackgroundVigy serve(sandbox, uri, {"serve"}, "serve");
-  WaitServing(serve);
-  REQUIRE(WaitFor([&] { return PgQueryInt64(uri, count_sql) >= 5; }, seconds(30)));
-
-  cluster.Halt();
+  PulseServedAlone pulse;
+  pulse.cluster().Halt();
   const int64_t halted_ms = NowMs();
   std::this_thread::sleep_for(seconds(3));
   // serve is still running, and said what went wrong.
-  CHECK_FALSE(serve.WaitExit(milliseconds(0)).has_value());
-  const std::string down_log = serve.Err();
+  CHECK_FALSE(pulse.serve().WaitExit(milliseconds(0)).has_value());
+  const std::string down_log = pulse.serve().Err();
   INFO("serve's log: ", down_log);
   CHECK(down_log.find("error store error: ") != std::string::npos);
-  cluster.Start();
+  pulse.cluster().Start();
   const int64_t restarted_ms = NowMs();
 
-  const int64_t after_restart = PgQueryInt64(uri, count_sql);
-  const bool resumed =
-      WaitFor([&] { return PgQueryInt64(uri, count_sql) >= after_restart + 5; }, seconds(30));
-  INFO("serve's log: ", serve.Err());
-  CHECK(resumed);
-  CHECK(serve.Err().find("store works again") != std::string::npos);
-  serve.Signal(SIGINT);
-  CHECK(serve.WaitExit(seconds(30)) == 0);
-  const std::string log = serve.Err();
-  INFO("serve's log: ", log);
-
-  // Ticks 1..N, consecutive and never overlapping; the program's counter
-  // and the tick counter are N too (no tick lost after its kv was written,
-  // none recorded twice); every tick serve says it committed is there.
-  std::vector<RunRow> runs = RunsByVigy(uri).begin()->second;
-  CheckNoProblems(RunProblems("pulse", runs, 200));
-  const int64_t n = static_cast<int64_t>(runs.size());
-  CHECK(n >= 10);
-  CHECK(PgQueryText(uri, "SELECT value FROM kv WHERE key = 'runs'") == std::to_string(n));
-  CHECK(PgQueryInt64(uri, "SELECT tick_count FROM runtime") == n);
-  CHECK(StoppedAfterTicks(log) == n);
-  CHECK(PgQueryInt64(uri, "SELECT count(*) FROM runtime WHERE lease_owner IS NOT NULL") == 0);
+  std::vector<RunRow> runs = pulse.CheckTicksOnToTheEnd();
+  CHECK(pulse.serve().Err().find("store works again") != std::string::npos);
   // No tick started while the database was down.
   for (const RunRow& run : runs) {
     CAPTURE(run.tick);
@@ -469,20 +488,8 @@ TEST_CASE(
     "and ticks on with nothing lost or doubled") {
   // The server's processes serving serve are stopped (SIGSTOP), not gone:
   // their sockets stay open, so only a bound on the wait for an answer
-  // frees serve. A cluster of this test's own, as stopped processes may
-  // hold locks.
-  PrivatePgCluster cluster;
-  PgQueryRows(cluster.Admin(), "CREATE DATABASE vigy");
-  const std::string uri = cluster.Uri("vigy");
-  Sandbox sandbox;
-  sandbox.Write("pulse.vigy", kCounter);
-  MustOnPg(sandbox, uri, {"add", "pulse.vigy", "--every", "200ms"});
-  const std::string count_sql = "SELECT count(*) FROM runs";
-
-  PgBackgroundVigy serve(sandbox, uri, {"serve"}, "serve");
-  WaitServing(serve);
-  REQUIRE(WaitFor([&] { return PgQueryInt64(uri, count_sql) >= 5; }, seconds(30)));
-
+  // frees serve.
+  PulseServedAlone pulse;
   // Resumed however the test ends, so that the cluster can stop.
   struct Resume {
     std::vector<pid_t> pids;
@@ -490,35 +497,27 @@ TEST_CASE(
       for (pid_t pid : pids) ::kill(pid, SIGCONT);
     }
   } stopped;
-  for (const PgTextRow& row :
-       PgQueryRows(uri, "SELECT pid FROM pg_stat_activity WHERE application_name = 'vigy'")) {
+  for (const PgTextRow& row : PgQueryRows(
+           pulse.uri(), "SELECT pid FROM pg_stat_activity WHERE application_name = 'vigy'")) {
     stopped.pids.push_back(static_cast<pid_t>(std::stoll(row[0].value_or("0"))));
   }
   REQUIRE_FALSE(stopped.pids.empty());
   for (pid_t pid : stopped.pids) REQUIRE(::kill(pid, SIGSTOP) == 0);
 
   const bool gave_up = WaitFor(
-      [&] { return serve.Err().find("no answer from the server for 30 s") != std::string::npos; },
+      [&] {
+        return pulse.serve().Err().find("no answer from the server for 30 s") != std::string::npos;
+      },
       seconds(45));
-  INFO("serve's log: ", serve.Err());
+  INFO("serve's log: ", pulse.serve().Err());
   CHECK(gave_up);
-  CHECK_FALSE(serve.WaitExit(milliseconds(0)).has_value());
+  CHECK_FALSE(pulse.serve().WaitExit(milliseconds(0)).has_value());
   // The stopped processes, resumed, find their connections closed and end,
   // giving up what they held.
   for (pid_t pid : stopped.pids) ::kill(pid, SIGCONT);
   stopped.pids.clear();
 
-  const int64_t after = PgQueryInt64(uri, count_sql);
-  CHECK(WaitFor([&] { return PgQueryInt64(uri, count_sql) >= after + 5; }, seconds(30)));
-  serve.Signal(SIGINT);
-  CHECK(serve.WaitExit(seconds(30)) == 0);
-
-  std::vector<RunRow> runs = RunsByVigy(uri).begin()->second;
-  CheckNoProblems(RunProblems("pulse", runs, 200));
-  const int64_t n = static_cast<int64_t>(runs.size());
-  CHECK(PgQueryText(uri, "SELECT value FROM kv WHERE key = 'runs'") == std::to_string(n));
-  CHECK(PgQueryInt64(uri, "SELECT tick_count FROM runtime") == n);
-  CHECK(StoppedAfterTicks(serve.Err()) == n);
+  pulse.CheckTicksOnToTheEnd();
 }
 
 }  // namespace
