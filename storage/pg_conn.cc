@@ -48,25 +48,6 @@ bool IsDataRefused(std::string_view state) {
   return state.starts_with("22") || state.starts_with("23");
 }
 
-// Settings every store connection uses: a lock wait like SQLite's busy
-// timeout, and no notices on the terminal. The connection is made
-// nonblocking, so that sending never waits on a server that does not read
-// (PgConn::AwaitResult bounds the wait instead); PQexec, used here, still
-// blocks.
-Status ConfigureSession(pg_conn* handle) {
-  if (PQsetnonblocking(handle, 1) != 0)
-    return Status::StoreUnusable(FirstLine(PQerrorMessage(handle)));
-  std::string sql =
-      fmt::format("SET lock_timeout = {}; SET client_min_messages = warning; SET TIME ZONE 'UTC'",
-                  PgConn::kLockTimeoutMs);
-  pg_result* result = PQexec(handle, sql.c_str());
-  bool ok = result != nullptr && PQresultStatus(result) == PGRES_COMMAND_OK;
-  std::string why = ok ? "" : FirstLine(PQerrorMessage(handle));
-  PQclear(result);
-  if (!ok) return Status::StoreUnusable(why);
-  return Status::Ok();
-}
-
 // The password `location` holds, as written: in the URI's user part, a
 // password URI parameter or a password keyword; empty when none.
 std::string PasswordIn(std::string_view location) {
@@ -251,12 +232,9 @@ Result<std::unique_ptr<PgConn>> PgConn::Connect(std::string_view location) {
     PQfinish(handle);
     return Status::StoreUnusable(fmt::format("cannot connect to store '{}': {}", where, why));
   }
-  PQsetNoticeProcessor(handle, DiscardNotice, nullptr);
-  if (Status s = ConfigureSession(handle); !s.ok()) {
-    PQfinish(handle);
-    return Status::StoreUnusable(fmt::format("store '{}': {}", where, s.message()));
-  }
-  return std::unique_ptr<PgConn>(new PgConn(handle, std::string(location)));
+  auto conn = std::unique_ptr<PgConn>(new PgConn(handle, std::string(location)));
+  if (Status s = conn->SetUpSession(); !s.ok()) return s;
+  return conn;
 }
 
 PgConn::PgConn(pg_conn* handle, std::string location)
@@ -264,15 +242,27 @@ PgConn::PgConn(pg_conn* handle, std::string location)
 
 PgConn::~PgConn() { PQfinish(handle_); }
 
+Status PgConn::SetUpSession() {
+  PQsetNoticeProcessor(handle_, DiscardNotice, nullptr);
+  // Nonblocking, so that sending never waits on a server that does not
+  // read: AwaitResult bounds every wait instead.
+  if (PQsetnonblocking(handle_, 1) != 0) return Error(nullptr);
+  const std::string sql =
+      fmt::format("SET lock_timeout = {}; SET client_min_messages = warning; SET TIME ZONE 'UTC'",
+                  kLockTimeoutMs);
+  pg_result* result = PQsendQuery(handle_, sql.c_str()) != 0 ? AwaitResult() : nullptr;
+  const bool ok = result != nullptr && PQresultStatus(result) == PGRES_COMMAND_OK;
+  Status status = ok ? Status::Ok() : Error(result);
+  PQclear(result);
+  return status;
+}
+
 void PgConn::ResetIfBroken() {
   if (PQstatus(handle_) == CONNECTION_OK) return;
   prepared_.clear();
   ++generation_;
   PQreset(handle_);
-  if (PQstatus(handle_) == CONNECTION_OK) {
-    PQsetNoticeProcessor(handle_, DiscardNotice, nullptr);
-    (void)ConfigureSession(handle_);
-  }
+  if (PQstatus(handle_) == CONNECTION_OK) (void)SetUpSession();
 }
 
 Status PgConn::Error(const pg_result* result) {
@@ -403,8 +393,8 @@ pg_result* PgConn::AwaitResult() {
     if (!heard_within_bound(POLLIN | POLLOUT)) return nullptr;
     if (PQconsumeInput(handle_) == 0) break;
   }
-  // Every result, keeping the first failed one, else the last (one per
-  // statement of a multi-statement Exec).
+  // Every result (one per statement of a multi-statement Exec), keeping the
+  // last, as PQexec does: after a failed statement none follow.
   pg_result* kept = nullptr;
   for (;;) {
     while (PQisBusy(handle_) != 0) {
@@ -416,14 +406,8 @@ pg_result* PgConn::AwaitResult() {
     }
     pg_result* next = PQgetResult(handle_);
     if (next == nullptr) return kept;
-    const bool kept_failed = kept != nullptr && PQresultStatus(kept) != PGRES_COMMAND_OK &&
-                             PQresultStatus(kept) != PGRES_TUPLES_OK;
-    if (kept_failed) {
-      PQclear(next);
-    } else {
-      PQclear(kept);
-      kept = next;
-    }
+    PQclear(kept);
+    kept = next;
   }
 }
 
@@ -438,8 +422,7 @@ bool PgConn::ResetBy(int64_t deadline_ms) {
     const short events = state == PGRES_POLLING_READING ? POLLIN : POLLOUT;
     if (!PollUntil(PQsocket(handle_), events, deadline_ms)) return false;
   }
-  PQsetNoticeProcessor(handle_, DiscardNotice, nullptr);
-  (void)ConfigureSession(handle_);
+  (void)SetUpSession();
   return PQstatus(handle_) == CONNECTION_OK;
 }
 

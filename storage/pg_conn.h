@@ -183,8 +183,11 @@ class PgConn {
   // Exec, returning the command tag of the last statement ("COMMIT",
   // or "ROLLBACK" for a COMMIT of a transaction an error had aborted).
   core::Result<std::string> ExecForTag(std::string_view sql);
-  // The result of the statement just sent (the first failed one's, or the
-  // last), null when the connection failed, or when the server sent nothing
+  // The session's settings (lock timeout, no notices, UTC) and a
+  // nonblocking connection, on a new or restarted connection.
+  core::Status SetUpSession();
+  // The result of the statement just sent (the last one's, of several),
+  // null when the connection failed, or when the server sent nothing
   // for kAnswerTimeoutMs (then the connection is closed and Error() says so).
   pg_result* AwaitResult();
   // Whether the connection is gone; then it tries once to reconnect, so the

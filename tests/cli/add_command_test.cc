@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "core/vigy.h"
 #include "tests/cli/store_e2e.h"
 #include "tests/support/shell_quote.h"
 
@@ -16,6 +17,21 @@ TEST_CASE("the commands write the store that VIGY_TEST_STORE names") {
   s.Write("web.vigy", kCounter);
   Must(s, {"add", "web.vigy"});
   CheckStoreUnderTest(s, 1);
+}
+
+TEST_CASE("a program of exactly 1 MiB is stored whole, given back whole and ticks") {
+  // Larger than a socket's buffers: the store's client sends it in parts.
+  std::string program = "(vigy-incr \"n\")\n";
+  const std::string line = "; " + std::string(997, 'x') + "\n";
+  while (program.size() + line.size() <= core::kMaxProgramBytes) program += line;
+  program += std::string(core::kMaxProgramBytes - program.size() - 1, ';') + "\n";
+  REQUIRE(program.size() == core::kMaxProgramBytes);
+  Sandbox s;
+  s.Write("big.vigy", program);
+  Must(s, {"add", "big.vigy"});
+  CHECK(JsonOut(s.Run({"show", "big", "--json"}))["vigy"]["program"] == program);
+  CHECK(JsonOut(s.Run({"tick", "big", "--json"}))["result"] == "ok");
+  CHECK(s.Run({"kv", "big", "get", "n"}).out == "1\n");
 }
 
 TEST_CASE("add prints the new vigy's id, which is derived from its name") {
