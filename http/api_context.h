@@ -1,5 +1,6 @@
 // What the route handlers share: the options, store connections, the run
-// hub, event-stream tickets and serve's state. One per HttpServer.
+// hub, event-stream tickets, the slots for listings and serve's state. One
+// per HttpServer.
 #pragma once
 
 #include <httplib.h>
@@ -10,6 +11,7 @@
 #include <mutex>
 #include <string>
 
+#include "http/bulk_read_gate.h"
 #include "http/router.h"
 #include "http/run_hub.h"
 #include "http/server.h"
@@ -36,12 +38,16 @@ class EventTickets {
 
 struct ApiContext {
   explicit ApiContext(HttpServerOptions opts)
-      : options(std::move(opts)), pool(options.open_store), hub(options.open_store) {}
+      : options(std::move(opts)),
+        pool(options.open_store),
+        hub(options.open_store),
+        bulk_reads(options.bulk_read_slots) {}
 
   HttpServerOptions options;
   StorePool pool;
   RunHub hub;
   EventTickets tickets;
+  BulkReadGate bulk_reads;
   std::atomic<size_t> event_streams{0};
   std::atomic<bool> scheduler_running{false};
   int64_t started_at_ms = 0;

@@ -67,6 +67,7 @@ void AddProbeRoutes(Router& router, ApiContext& context) {
   });
 
   router.Add("GET", "/metrics", [&context](const httplib::Request&, httplib::Response& res) {
+    BulkReadGate::Turn turn = context.bulk_reads.Enter();
     auto store = context.pool.Borrow();
     if (!store.ok()) return SendStatus(res, store.status());
     auto vigies = (*store)->ListVigies();
@@ -84,6 +85,7 @@ void AddProbeRoutes(Router& router, ApiContext& context) {
     auto stale_after = core::ParseDuration(
         req.has_param("stale_after") ? req.get_param_value("stale_after") : "1m");
     if (!stale_after.ok()) return SendStatus(res, stale_after.status());
+    BulkReadGate::Turn turn = context.bulk_reads.Enter();
     auto store = context.pool.Borrow();
     if (!store.ok()) return SendStatus(res, store.status());
     auto report = core::CheckHealth(**store, stale_after->count(), core::SystemNowMs());

@@ -116,6 +116,7 @@ void AddVigyCollection(Router& router, ApiContext& context) {
     if (!limit.ok()) return SendStatus(res, limit.status());
     request.limit = *limit;
     if (Status s = core::CheckListRequest(request); !s.ok()) return SendStatus(res, s);
+    BulkReadGate::Turn turn = context.bulk_reads.Enter();
     auto store = Borrow(context, res);
     if (!store) return;
     auto list = core::ListVigies(**store, request);
@@ -216,6 +217,7 @@ void SendRuns(ApiContext& context, const Request& req, Response& res,
     if (!since.ok()) return SendStatus(res, since.status());
     request.since_ms = *since;
   }
+  BulkReadGate::Turn turn = context.bulk_reads.Enter();
   auto store = Borrow(context, res);
   if (!store) return;
   auto runs = core::ListRuns(**store, request);
@@ -236,6 +238,7 @@ void AddRunRoutes(Router& router, ApiContext& context) {
 
 void AddKvRoutes(Router& router, ApiContext& context) {
   router.Add("GET", "/v1/vigies/{id}/kv", [&context](const Request& req, Response& res) {
+    BulkReadGate::Turn turn = context.bulk_reads.Enter();
     auto store = Borrow(context, res);
     if (!store) return;
     auto kv = core::ListKv(**store, req.matches[1].str());

@@ -8,8 +8,9 @@
 // wait; beyond that, 503. Request bodies up to `max_body_bytes` (else 413),
 // headers up to 8 KiB and request lines up to 8 KiB (cpp-httplib's limits),
 // `read_timeout_s` to send a request, `idle_timeout_s` between requests on
-// a kept-alive connection, `max_event_streams` event streams at once. No
-// CORS headers are ever sent.
+// a kept-alive connection, `max_event_streams` event streams at once,
+// `bulk_read_slots` listings at once, so a processor is left to the
+// scheduler. No CORS headers are ever sent.
 #pragma once
 
 #include <atomic>
@@ -21,6 +22,7 @@
 
 #include "core/status.h"
 #include "core/store.h"
+#include "http/bulk_read_gate.h"
 #include "http/listen_address.h"
 
 namespace vigy::http {
@@ -34,6 +36,9 @@ struct HttpServerOptions {
   std::string version;  // for /metrics
   size_t max_connections = 64;
   size_t max_event_streams = 32;
+  // Requests that list vigies, runs or kv, or read /metrics or health, at
+  // once (http/bulk_read_gate.h); the rest wait their turn.
+  size_t bulk_read_slots = DefaultBulkReadSlots();
   size_t max_body_bytes = 1 << 20;
   int read_timeout_s = 10;
   int idle_timeout_s = 5;
