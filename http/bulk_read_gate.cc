@@ -10,21 +10,28 @@ size_t DefaultBulkReadSlots() {
   return std::max<size_t>(1, processors > 0 ? processors - 1 : 1);
 }
 
-BulkReadGate::BulkReadGate(size_t slots) : free_(std::max<size_t>(1, slots)) {}
+BulkReadGate::BulkReadGate(size_t slots) : slots_(std::max<size_t>(1, slots)) {}
 
 BulkReadGate::Turn BulkReadGate::Enter() {
   std::unique_lock lock(mutex_);
-  freed_.wait(lock, [this] { return free_ > 0; });
-  --free_;
+  const uint64_t number = asked_++;
+  freed_.wait(lock, [this, number] { return number < left_ + slots_; });
   return Turn(*this);
+}
+
+size_t BulkReadGate::waiting() {
+  std::lock_guard lock(mutex_);
+  const uint64_t inside_or_waiting = asked_ - left_;
+  return inside_or_waiting > slots_ ? inside_or_waiting - slots_ : 0;
 }
 
 void BulkReadGate::Leave() {
   {
     std::lock_guard lock(mutex_);
-    ++free_;
+    ++left_;
   }
-  freed_.notify_one();
+  // Each waiter checks its own number; the next in order enters.
+  freed_.notify_all();
 }
 
 }  // namespace vigy::http

@@ -5,7 +5,9 @@
 // scheduler waits for one and ticks start late. With one slot fewer than
 // the machine has processors (at least one) a processor is always left to
 // the scheduler; requests beyond the slots wait their turn, in their own
-// connection, bounded by the connection limit.
+// connection, bounded by the connection limit. Turns are given in the order
+// asked for, so a scrape of /metrics waits for the listings asked for
+// before it, never for ones asked for after it.
 //
 // Requests that read one row (a vigy, a key, the probes) or wait on a
 // program (a tick) do not take a slot.
@@ -13,6 +15,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 
 namespace vigy::http {
@@ -42,15 +45,23 @@ class BulkReadGate {
     BulkReadGate* gate_;
   };
 
-  // Waits until a slot is free and takes it.
+  // Waits until a slot is free for this caller, after every caller that
+  // asked before it, and takes it.
   [[nodiscard]] Turn Enter();
+
+  // Callers waiting for a slot now.
+  size_t waiting();
 
  private:
   void Leave();
 
+  const uint64_t slots_;
   std::mutex mutex_;
   std::condition_variable freed_;
-  size_t free_;
+  // Callers are numbered as they ask; number n may enter once n < left_ +
+  // slots_, so at most slots_ are inside and they enter in order.
+  uint64_t asked_ = 0;
+  uint64_t left_ = 0;
 };
 
 }  // namespace vigy::http

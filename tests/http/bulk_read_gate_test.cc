@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -48,6 +50,31 @@ TEST_CASE("bulk read gate: a turn moved away frees its slot once, when the last 
   CHECK(waiting.wait_for(milliseconds(100)) == std::future_status::timeout);
   { BulkReadGate::Turn released = std::move(held); }
   CHECK(waiting.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+}
+
+TEST_CASE("bulk read gate: callers get their turns in the order they asked") {
+  BulkReadGate gate(1);
+  std::mutex order_mutex;
+  std::vector<int> order;
+  std::optional<BulkReadGate::Turn> held(gate.Enter());
+  std::vector<std::thread> callers;
+  for (int i = 0; i < 10; ++i) {
+    callers.emplace_back([&, i] {
+      BulkReadGate::Turn turn = gate.Enter();
+      {
+        std::lock_guard lock(order_mutex);
+        order.push_back(i);
+      }
+      std::this_thread::sleep_for(milliseconds(1));
+    });
+    // The next caller asks only once this one waits.
+    while (gate.waiting() < static_cast<size_t>(i) + 1)
+      std::this_thread::sleep_for(milliseconds(1));
+  }
+  held.reset();
+  for (std::thread& t : callers) t.join();
+  CHECK(order == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  CHECK(gate.waiting() == 0);
 }
 
 TEST_CASE("bulk read gate: one slot fewer than the processors by default, at least one") {
