@@ -6,8 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <memory>
 #include <mutex>
-#include <optional>
 #include <thread>
 #include <vector>
 
@@ -56,7 +56,7 @@ TEST_CASE("bulk read gate: callers get their turns in the order they asked") {
   BulkReadGate gate(1);
   std::mutex order_mutex;
   std::vector<int> order;
-  std::optional<BulkReadGate::Turn> held(gate.Enter());
+  auto held = std::make_unique<BulkReadGate::Turn>(gate.Enter());
   std::vector<std::thread> callers;
   for (int i = 0; i < 10; ++i) {
     callers.emplace_back([&, i] {
