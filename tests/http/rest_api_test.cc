@@ -268,6 +268,53 @@ std::pair<std::string, std::string> NamesWithSharedIdPrefix() {
   }
 }
 
+TEST_CASE("many clients at once: every listing, scrape and refusal is answered, and whole") {
+  Sandbox sandbox;
+  HttpServe serve(sandbox);
+  for (int i = 0; i < 5; ++i) {
+    Register(serve, {{"name", fmt::format("v{}", i)}, {"program", kHello}, {"cron", kNeverCron}});
+  }
+  REQUIRE(serve.Post("/v1/vigies/v0/tick")->status == 200);
+  // Listings that succeed and listings refused after they took their turn
+  // (an unknown vigy), beside the requests that take no turn: a turn that a
+  // refusal kept would leave the rest waiting until the client gives up.
+  const std::vector<std::pair<std::string, int>> requests = {{"/v1/vigies", 200},
+                                                             {"/v1/runs", 200},
+                                                             {"/v1/vigies/v0/runs", 200},
+                                                             {"/v1/vigies/v0/kv", 200},
+                                                             {"/v1/health", 200},
+                                                             {"/metrics", 200},
+                                                             {"/v1/vigies/nope/kv", 404},
+                                                             {"/v1/runs?vigy=nope", 404},
+                                                             {"/v1/vigies?limit=-1", 400},
+                                                             {"/v1/vigies/v1", 200},
+                                                             {"/readyz", 200}};
+  constexpr int kClients = 24;
+  constexpr int kRounds = 3;
+  std::vector<std::future<std::vector<std::string>>> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.push_back(std::async(std::launch::async, [&serve, &requests, c] {
+      std::vector<std::string> wrong;
+      for (int round = 0; round < kRounds; ++round) {
+        const auto& [path, status] = requests[(c + round) % requests.size()];
+        auto res = serve.Get(path);
+        if (!res || res->status != status) {
+          wrong.push_back(fmt::format("{}: {}", path, res ? std::to_string(res->status) : "none"));
+        } else if (path == "/v1/vigies" && JsonOf(res).size() != 5) {
+          wrong.push_back(path + ": not every vigy");
+        }
+      }
+      return wrong;
+    }));
+  }
+  std::vector<std::string> wrong;
+  for (auto& client : clients) {
+    std::vector<std::string> one = client.get();
+    wrong.insert(wrong.end(), one.begin(), one.end());
+  }
+  CHECK_MESSAGE(wrong.empty(), fmt::format("{}", fmt::join(wrong, "; ")));
+}
+
 TEST_CASE("an ambiguous id prefix is 400 naming the candidates, a unique one finds the vigy") {
   Sandbox sandbox;
   HttpServe serve(sandbox);
